@@ -1,0 +1,71 @@
+/**
+ * @module core/fs
+ * Atomic file writes: write a temporary file beside the target, fsync it, rename it over the target
+ * and fsync the folder, so a crash leaves either the old content or the new, never a torn file.
+ */
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+function temporarySibling(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename is still atomic there.
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes `data` to `target` atomically, creating parent folders. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const temp = temporarySibling(target);
+  try {
+    const handle = await open(temp, "w");
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncDirectory(dirname(target));
+}
+
+/** Streams `source` into `target` atomically; returns the number of bytes written. */
+export async function writeStreamAtomic(target: string, source: Readable): Promise<number> {
+  await mkdir(dirname(target), { recursive: true });
+  const temp = temporarySibling(target);
+  let bytes = 0;
+  source.on("data", (chunk: Buffer) => {
+    bytes += chunk.length;
+  });
+  try {
+    await pipeline(source, createWriteStream(temp));
+    const handle = await open(temp, "r+");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncDirectory(dirname(target));
+  return bytes;
+}
