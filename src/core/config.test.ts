@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfigFile, parseByteSize, parseInteger, parseString, resolveSettings, type SettingsSpec } from "./config.js";
+import {
+  loadConfigFile,
+  parseByteSize,
+  parseInteger,
+  parseString,
+  resolveSettings,
+  type SettingsSpec,
+} from "./config.js";
 import { LatheError } from "./errors.js";
 
 interface Example {
@@ -25,7 +32,10 @@ describe("resolveSettings", () => {
     });
     expect(resolveSettings(spec, {}, { section: "server", file, env: { LATHE_PORT: "8000" } }).port).toBe(8000);
     expect(resolveSettings(spec, {}, { section: "server", file, env: {} }).port).toBe(7000);
-    expect(resolveSettings(spec, {}, { section: "server", file: {}, env: {} })).toEqual({ port: 5000, host: "127.0.0.1" });
+    expect(resolveSettings(spec, {}, { section: "server", file: {}, env: {} })).toEqual({
+      port: 5000,
+      host: "127.0.0.1",
+    });
   });
 
   it("names the setting and the accepted range in a bad value's error", () => {

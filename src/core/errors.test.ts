@@ -5,7 +5,10 @@ describe("LatheError", () => {
   it("maps a code to MLflow's wire name and status", () => {
     const error = new LatheError("RESOURCE_ALREADY_EXISTS", "Experiment 'x' already exists.");
     expect(error.info.status).toBe(400);
-    expect(error.toJSON()).toEqual({ error_code: "RESOURCE_ALREADY_EXISTS", message: "Experiment 'x' already exists." });
+    expect(error.toJSON()).toEqual({
+      error_code: "RESOURCE_ALREADY_EXISTS",
+      message: "Experiment 'x' already exists.",
+    });
   });
 
   it("keeps MLflow's status quirks", () => {

@@ -1,0 +1,14 @@
+/**
+ * @module artifacts
+ * Artifact storage for the tracking server's artifact proxy and `artifacts/list`: path safety, the repository
+ * contract, the local-disk repository and URI resolution.
+ */
+export { LocalArtifactRepository } from "./local.js";
+export { MAX_ARTIFACT_PATH_LENGTH, validateArtifactPath } from "./path-safety.js";
+export type { ArtifactFileInfo, ArtifactRepository } from "./repository.js";
+export type { ArtifactLocationOptions, ArtifactStoreOptions } from "./uri.js";
+export {
+  DEFAULT_MAX_ARTIFACT_LOCATION_LENGTH,
+  openArtifactRepository,
+  validateArtifactLocation,
+} from "./uri.js";

@@ -1,0 +1,43 @@
+/**
+ * @module cli/server
+ * `lathe server`: MLflow's `mlflow server` flags, same meanings.
+ */
+import type { Command } from "commander";
+import { loadConfigFile } from "../core/config.js";
+import { createLogger } from "../core/logging.js";
+
+export function registerServerCommand(program: Command): void {
+  program
+    .command("server")
+    .description("Run the MLflow-compatible tracking server (REST API, artifact proxy).")
+    .option("--host <host>", "address to listen on (default 127.0.0.1)")
+    .option("-p, --port <port>", "port to listen on (default 5000)")
+    .option("--backend-store-uri <uri>", "where runs are stored (default sqlite:///mlruns.db)")
+    .option(
+      "--default-artifact-root <uri>",
+      "artifact root for new experiments (default mlflow-artifacts:/ when serving artifacts, else ./mlruns)",
+    )
+    .option("--artifacts-destination <path>", "folder behind mlflow-artifacts:/ (default ./mlartifacts)")
+    .option("--serve-artifacts", "proxy artifact uploads and downloads (the default)")
+    .option("--no-serve-artifacts", "do not proxy artifacts; clients write to the artifact root themselves")
+    .option("-w, --workers <n>", "worker processes sharing the port (default 1)")
+    .option("--max-request-bytes <size>", "largest JSON request body, e.g. 16MB (default 16MB)")
+    .action(async (flags: Record<string, unknown>, command: Command) => {
+      const { resolveServerSettings, runServer } = await import("../server/index.js");
+      const settings = resolveServerSettings(
+        {
+          host: flags.host,
+          port: flags.port,
+          backendStoreUri: flags.backendStoreUri,
+          defaultArtifactRoot: flags.defaultArtifactRoot,
+          artifactsDestination: flags.artifactsDestination,
+          // commander defaults a --no-x pair to true; only an explicit flag should override env and file.
+          serveArtifacts: command.getOptionValueSource("serveArtifacts") === "cli" ? flags.serveArtifacts : undefined,
+          workers: flags.workers,
+          maxRequestBytes: flags.maxRequestBytes,
+        },
+        loadConfigFile(),
+      );
+      await runServer(settings, createLogger({ name: "lathe-server" }));
+    });
+}

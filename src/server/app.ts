@@ -1,0 +1,144 @@
+/**
+ * @module server/app
+ * Builds the HTTP server: body parsing with MLflow's leniencies, the endpoint table mounted under
+ * both API prefixes, the artifact proxy, health and OpenAPI routes, and one error handler that turns
+ * every failure into MLflow's `{error_code, message}` with the matching status.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { isLatheError, LatheError } from "../core/errors.js";
+import type { Logger } from "../core/logging.js";
+import type { TrackingStore } from "../tracking/store.js";
+import { VERSION } from "../version.js";
+import type { Endpoint, EndpointContext } from "./endpoint.js";
+import { buildOpenApi } from "./openapi.js";
+import { RequestParams } from "./params.js";
+import { artifactListEndpoints } from "./routes/artifact-list.js";
+import { registerArtifactProxy } from "./routes/artifact-proxy.js";
+import { experimentEndpoints } from "./routes/experiments.js";
+import { metricEndpoints } from "./routes/metrics.js";
+import { runEndpoints } from "./routes/runs.js";
+
+export interface AppOptions {
+  store: TrackingStore;
+  /** Folder behind `mlflow-artifacts:/`; undefined turns the proxy off (--no-serve-artifacts). */
+  artifactsDestination: string | undefined;
+  /** Largest JSON request body accepted, in bytes. */
+  maxRequestBytes: number;
+  logger?: Logger;
+}
+
+export const TRACKING_ENDPOINTS: readonly Endpoint[] = [
+  ...experimentEndpoints,
+  ...runEndpoints,
+  ...metricEndpoints,
+  ...artifactListEndpoints,
+];
+
+const API_PREFIX = "/api/2.0/mlflow";
+const AJAX_PREFIX = "/ajax-api/2.0/mlflow";
+
+/** Only these characters of a client's Content-Type are echoed back (MLflow's CVE-2023-6568 fix). */
+function safeContentType(value: string | undefined): string {
+  return (value ?? "").replace(/[^\w\-/.+;= ]/g, "").slice(0, 100);
+}
+
+function parseJsonBody(text: string): unknown {
+  if (text.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new LatheError(
+      "BAD_REQUEST",
+      `Malformed JSON in the request body: ${(error as Error).message}. Send a JSON object.`,
+    );
+  }
+  // Older clients double-encoded the body as a JSON string.
+  if (typeof parsed === "string") return parseJsonBody(parsed);
+  return parsed;
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  return (value ?? "").split(";")[0]!.trim().toLowerCase() === "application/json";
+}
+
+function readParams(request: FastifyRequest): RequestParams {
+  if (request.method === "GET") return RequestParams.fromQuery(request.query);
+  const body = request.body;
+  if (body === undefined || body === null || body === "") return RequestParams.fromBody(undefined);
+  if (!isJsonContentType(request.headers["content-type"])) {
+    throw new LatheError(
+      "INVALID_PARAMETER_VALUE",
+      `Bad request. Content-Type must be one of ['application/json']; got '${safeContentType(request.headers["content-type"])}'.`,
+    );
+  }
+  return RequestParams.fromBody(body);
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: options.maxRequestBytes,
+    logger: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+  });
+  const context: EndpointContext = { store: options.store, artifactsDestination: options.artifactsDestination };
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
+    if (!isJsonContentType(request.headers["content-type"])) return done(null, body);
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (isLatheError(error)) {
+      return reply.code(error.info.status).send(error.toJSON());
+    }
+    const fastifyError = error as { code?: string; statusCode?: number; message?: string };
+    if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      const tooLarge = new LatheError(
+        "PAYLOAD_TOO_LARGE",
+        `Request body is larger than the server's limit of ${options.maxRequestBytes} bytes. Split the request, or start the server with a larger --max-request-bytes.`,
+      );
+      return reply.code(tooLarge.info.status).send(tooLarge.toJSON());
+    }
+    if (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500) {
+      return reply.code(400).send({ error_code: "BAD_REQUEST", message: fastifyError.message ?? "Bad request." });
+    }
+    options.logger?.error({ err: error }, "request failed");
+    return reply
+      .code(500)
+      .send({ error_code: "INTERNAL_ERROR", message: `Internal error: ${fastifyError.message ?? String(error)}` });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error_code: "ENDPOINT_NOT_FOUND",
+      message: `No endpoint ${request.method} ${request.url.split("?")[0]}. See /openapi.json for the routes this server answers.`,
+    }),
+  );
+
+  for (const endpoint of TRACKING_ENDPOINTS) {
+    const prefixes = endpoint.ajaxOnly ? [AJAX_PREFIX] : [API_PREFIX, AJAX_PREFIX];
+    for (const prefix of prefixes) {
+      for (const path of [endpoint.path, ...(endpoint.aliases ?? [])]) {
+        app.route({
+          method: [...endpoint.methods],
+          url: `${prefix}/${path}`,
+          handler: (request) => endpoint.handle(readParams(request), context),
+        });
+      }
+    }
+  }
+
+  await registerArtifactProxy(app, options.artifactsDestination);
+
+  const openApi = JSON.stringify(buildOpenApi(TRACKING_ENDPOINTS));
+  app.get("/openapi.json", (_request, reply) => reply.type("application/json").send(openApi));
+  app.get("/health", (_request, reply) => reply.type("text/plain").send("OK"));
+  app.get("/version", (_request, reply) => reply.type("text/plain").send(VERSION));
+  return app;
+}

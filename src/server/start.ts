@@ -1,0 +1,89 @@
+/**
+ * @module server/start
+ * Starts `lathe server`: opens the store (migrating it once, in the primary process), then serves
+ * on one process or, with --workers N, on N cluster workers sharing the port and the database.
+ */
+import cluster from "node:cluster";
+import { resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "../core/logging.js";
+import { openDatabase } from "../tracking/store/database.js";
+import { SqlTrackingStore } from "../tracking/store/sql-store.js";
+import { buildApp } from "./app.js";
+import { effectiveArtifactRoot, type ServerSettings } from "./settings.js";
+
+export interface RunningServer {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+async function openStore(settings: ServerSettings): Promise<SqlTrackingStore> {
+  const opened = await openDatabase(settings.backendStoreUri);
+  return SqlTrackingStore.open(opened, { defaultArtifactRoot: effectiveArtifactRoot(settings) });
+}
+
+/** Serves in this process; resolves once listening. */
+export async function startServer(settings: ServerSettings, logger?: Logger): Promise<RunningServer> {
+  const store = await openStore(settings);
+  const app = await buildApp({
+    store,
+    artifactsDestination: settings.serveArtifacts ? resolve(settings.artifactsDestination) : undefined,
+    maxRequestBytes: settings.maxRequestBytes,
+    logger,
+  });
+  let address: string;
+  try {
+    address = await app.listen({ host: settings.host, port: settings.port });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return {
+    url: address,
+    app,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * The `lathe server` entry: with one worker, serves here; with more, the primary migrates the
+ * database, forks the workers and restarts any that die.
+ */
+export async function runServer(settings: ServerSettings, logger: Logger): Promise<void> {
+  if (settings.workers > 1 && cluster.isPrimary) {
+    const store = await openStore(settings);
+    await store.close();
+    for (let i = 0; i < settings.workers; i++) cluster.fork();
+    let stopping = false;
+    cluster.on("exit", (worker, code) => {
+      if (stopping) return;
+      logger.warn({ pid: worker.process.pid, code }, "worker exited; starting another");
+      cluster.fork();
+    });
+    const stop = () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
+      setTimeout(() => process.exit(0), 5000).unref();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    logger.info(
+      `Lathe tracking server starting ${settings.workers} workers on http://${settings.host}:${settings.port}`,
+    );
+    return;
+  }
+  const server = await startServer(settings, logger);
+  if (cluster.isPrimary) {
+    process.stdout.write(`Lathe tracking server listening on ${server.url} (store ${settings.backendStoreUri})\n`);
+  }
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}

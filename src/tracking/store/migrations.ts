@@ -1,0 +1,158 @@
+/**
+ * @module tracking/store/migrations
+ * Schema migrations, written once for SQLite and PostgreSQL. Kysely's Migrator applies them in
+ * name order under its own lock, so several processes starting together migrate once.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { LatheError } from "../../core/errors.js";
+import type { DialectName } from "./database.js";
+
+// Migrations run before the typed schema exists, so they see an untyped database.
+// biome-ignore lint/suspicious/noExplicitAny: Kysely's own migration signature is Kysely<any>
+type AnyDb = Kysely<any>;
+
+const initialTracking = (dialect: DialectName): Migration => ({
+  async up(db: AnyDb) {
+    const bigint = "bigint" as const;
+    await db.schema
+      .createTable("experiments")
+      .addColumn("experiment_id", "integer", (col) => col.primaryKey())
+      .addColumn("name", "varchar(500)", (col) => col.notNull().unique())
+      .addColumn("artifact_location", "text", (col) => col.notNull())
+      .addColumn("lifecycle_stage", "varchar(32)", (col) => col.notNull())
+      .addColumn("creation_time", bigint, (col) => col.notNull())
+      .addColumn("last_update_time", bigint, (col) => col.notNull())
+      .execute();
+    await db.schema
+      .createTable("experiment_tags")
+      .addColumn("experiment_id", "integer", (col) =>
+        col.notNull().references("experiments.experiment_id").onDelete("cascade"),
+      )
+      .addColumn("key", "varchar(250)", (col) => col.notNull())
+      .addColumn("value", "text", (col) => col.notNull())
+      .addPrimaryKeyConstraint("experiment_tags_pk", ["experiment_id", "key"])
+      .execute();
+    await db.schema
+      .createTable("runs")
+      .addColumn("run_uuid", "varchar(64)", (col) => col.primaryKey())
+      .addColumn("name", "varchar(250)", (col) => col.notNull())
+      .addColumn("experiment_id", "integer", (col) => col.notNull().references("experiments.experiment_id"))
+      .addColumn("user_id", "varchar(256)", (col) => col.notNull())
+      .addColumn("status", "varchar(20)", (col) => col.notNull())
+      .addColumn("start_time", bigint, (col) => col.notNull())
+      .addColumn("end_time", bigint)
+      .addColumn("deleted_time", bigint)
+      .addColumn("lifecycle_stage", "varchar(20)", (col) => col.notNull())
+      .addColumn("artifact_uri", "text", (col) => col.notNull())
+      .execute();
+    await db.schema.createIndex("runs_experiment_start").on("runs").columns(["experiment_id", "start_time"]).execute();
+    for (const table of ["params", "tags"]) {
+      await db.schema
+        .createTable(table)
+        .addColumn("run_uuid", "varchar(64)", (col) => col.notNull().references("runs.run_uuid").onDelete("cascade"))
+        .addColumn("key", "varchar(250)", (col) => col.notNull())
+        .addColumn("value", "text", (col) => col.notNull())
+        .addPrimaryKeyConstraint(`${table}_pk`, ["run_uuid", "key"])
+        .execute();
+      await db.schema.createIndex(`${table}_key_value`).on(table).columns(["key", "value"]).execute();
+    }
+    // The full primary key makes an exact duplicate point a no-op, so client retries are safe.
+    await db.schema
+      .createTable("metrics")
+      .addColumn("run_uuid", "varchar(64)", (col) => col.notNull().references("runs.run_uuid").onDelete("cascade"))
+      .addColumn("key", "varchar(250)", (col) => col.notNull())
+      .addColumn("step", bigint, (col) => col.notNull())
+      .addColumn("timestamp", bigint, (col) => col.notNull())
+      .addColumn("value", "double precision", (col) => col.notNull())
+      .addColumn("is_nan", "integer", (col) => col.notNull())
+      .addPrimaryKeyConstraint("metrics_pk", ["run_uuid", "key", "step", "timestamp", "value", "is_nan"])
+      .$call((builder) => (dialect === "sqlite" ? builder.modifyEnd(sql`without rowid`) : builder))
+      .execute();
+    await db.schema
+      .createTable("latest_metrics")
+      .addColumn("run_uuid", "varchar(64)", (col) => col.notNull().references("runs.run_uuid").onDelete("cascade"))
+      .addColumn("key", "varchar(250)", (col) => col.notNull())
+      .addColumn("step", bigint, (col) => col.notNull())
+      .addColumn("timestamp", bigint, (col) => col.notNull())
+      .addColumn("value", "double precision", (col) => col.notNull())
+      .addColumn("is_nan", "integer", (col) => col.notNull())
+      .addPrimaryKeyConstraint("latest_metrics_pk", ["run_uuid", "key"])
+      .execute();
+    await db.schema.createIndex("latest_metrics_key_value").on("latest_metrics").columns(["key", "value"]).execute();
+    await db.schema
+      .createTable("datasets")
+      .addColumn("dataset_uuid", "varchar(36)", (col) => col.primaryKey())
+      .addColumn("experiment_id", "integer", (col) =>
+        col.notNull().references("experiments.experiment_id").onDelete("cascade"),
+      )
+      .addColumn("name", "varchar(500)", (col) => col.notNull())
+      .addColumn("digest", "varchar(36)", (col) => col.notNull())
+      .addColumn("dataset_source_type", "varchar(36)", (col) => col.notNull())
+      .addColumn("dataset_source", "text", (col) => col.notNull())
+      .addColumn("dataset_schema", "text")
+      .addColumn("dataset_profile", "text")
+      .addUniqueConstraint("datasets_experiment_name_digest", ["experiment_id", "name", "digest"])
+      .execute();
+    await db.schema
+      .createTable("inputs")
+      .addColumn("input_uuid", "varchar(36)", (col) => col.primaryKey())
+      .addColumn("source_type", "varchar(36)", (col) => col.notNull())
+      .addColumn("source_id", "varchar(36)", (col) => col.notNull())
+      .addColumn("destination_type", "varchar(36)", (col) => col.notNull())
+      .addColumn("destination_id", "varchar(64)", (col) => col.notNull())
+      .addUniqueConstraint("inputs_source_destination", [
+        "source_type",
+        "source_id",
+        "destination_type",
+        "destination_id",
+      ])
+      .execute();
+    await db.schema
+      .createIndex("inputs_destination")
+      .on("inputs")
+      .columns(["destination_type", "destination_id"])
+      .execute();
+    await db.schema
+      .createTable("input_tags")
+      .addColumn("input_uuid", "varchar(36)", (col) =>
+        col.notNull().references("inputs.input_uuid").onDelete("cascade"),
+      )
+      .addColumn("name", "varchar(255)", (col) => col.notNull())
+      .addColumn("value", "varchar(500)", (col) => col.notNull())
+      .addPrimaryKeyConstraint("input_tags_pk", ["input_uuid", "name"])
+      .execute();
+  },
+});
+
+/** Every migration for a dialect, by name; names sort in the order they apply. */
+export function trackingMigrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    "0001_initial_tracking": initialTracking(dialect),
+  };
+}
+
+class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.migrations;
+  }
+}
+
+/** Brings the database to the newest schema; a failure names the migration that failed. */
+export async function migrateToLatest(db: AnyDb, migrations: Record<string, Migration>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(migrations),
+    migrationTableName: "lathe_migrations",
+    migrationLockTableName: "lathe_migrations_lock",
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";
+    throw new LatheError(
+      "INVALID_STATE",
+      `Database migration ${failed} failed: ${(error as Error).message ?? String(error)}. The database was left at its previous schema.`,
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * @module tracking/store/search-sql
+ * Turns parsed search filters and order_by clauses into Kysely expressions. Every user value is a
+ * bound parameter; identifiers come from fixed tables below, never from user text.
+ */
+import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Comparison, OrderByClause } from "../search/ast.js";
+import type { DialectName } from "./database.js";
+
+/** Run attributes a filter or order_by may name, and the column each maps to. */
+const RUN_ATTRIBUTE_COLUMNS: Record<string, string> = {
+  run_id: "run_uuid",
+  run_name: "name",
+  status: "status",
+  user_id: "user_id",
+  artifact_uri: "artifact_uri",
+  start_time: "start_time",
+  end_time: "end_time",
+  lifecycle_stage: "lifecycle_stage",
+};
+
+const EXPERIMENT_ATTRIBUTE_COLUMNS: Record<string, string> = {
+  name: "name",
+  experiment_id: "experiment_id",
+  creation_time: "creation_time",
+  last_update_time: "last_update_time",
+};
+
+/** A string or numeric comparison of `left` with the comparison's value, in the dialect's terms. */
+export function compareExpression(
+  dialect: DialectName,
+  left: Expression<unknown>,
+  comparison: Comparison,
+): Expression<SqlBool> {
+  const { operator, value } = comparison;
+  switch (operator) {
+    case "LIKE":
+      return sql<SqlBool>`${left} like ${value}`;
+    case "ILIKE":
+      return dialect === "postgres"
+        ? sql<SqlBool>`${left} ilike ${value}`
+        : sql<SqlBool>`lower(${left}) like lower(${value})`;
+    case "IN":
+    case "NOT IN": {
+      const list = Array.isArray(value) ? value : [value];
+      if (list.length === 0) return operator === "IN" ? sql<SqlBool>`1 = 0` : sql<SqlBool>`1 = 1`;
+      const items = sql.join(list.map((item) => sql`${item}`));
+      return operator === "IN" ? sql<SqlBool>`${left} in (${items})` : sql<SqlBool>`${left} not in (${items})`;
+    }
+    case "=":
+      return sql<SqlBool>`${left} = ${value}`;
+    case "!=":
+      return sql<SqlBool>`${left} <> ${value}`;
+    case ">":
+      return sql<SqlBool>`${left} > ${value}`;
+    case ">=":
+      return sql<SqlBool>`${left} >= ${value}`;
+    case "<":
+      return sql<SqlBool>`${left} < ${value}`;
+    case "<=":
+      return sql<SqlBool>`${left} <= ${value}`;
+  }
+}
+
+/** One filter comparison on runs as a boolean expression (a missing key never matches). */
+export function runComparison(dialect: DialectName, comparison: Comparison): Expression<SqlBool> {
+  switch (comparison.type) {
+    case "attribute": {
+      const column = RUN_ATTRIBUTE_COLUMNS[comparison.key] ?? "run_uuid";
+      return compareExpression(dialect, sql.ref(`runs.${column}`), comparison);
+    }
+    case "metric": {
+      // NaN points are stored with is_nan = 1; they only satisfy "!=".
+      const nanClause =
+        comparison.operator === "!="
+          ? sql`(m.is_nan = 1 or ${compareExpression(dialect, sql.ref("m.value"), comparison)})`
+          : sql`(m.is_nan = 0 and ${compareExpression(dialect, sql.ref("m.value"), comparison)})`;
+      return sql<SqlBool>`exists (select 1 from latest_metrics m where m.run_uuid = runs.run_uuid and m.key = ${comparison.key} and ${nanClause})`;
+    }
+    case "param":
+      return sql<SqlBool>`exists (select 1 from params p where p.run_uuid = runs.run_uuid and p.key = ${comparison.key} and ${compareExpression(dialect, sql.ref("p.value"), comparison)})`;
+    case "tag":
+      return sql<SqlBool>`exists (select 1 from tags t where t.run_uuid = runs.run_uuid and t.key = ${comparison.key} and ${compareExpression(dialect, sql.ref("t.value"), comparison)})`;
+    case "dataset": {
+      if (comparison.key === "context") {
+        return sql<SqlBool>`exists (select 1 from inputs i join input_tags it on it.input_uuid = i.input_uuid where i.destination_type = 'RUN' and i.destination_id = runs.run_uuid and it.name = 'mlflow.data.context' and ${compareExpression(dialect, sql.ref("it.value"), comparison)})`;
+      }
+      const column = comparison.key === "digest" ? "d.digest" : "d.name";
+      return sql<SqlBool>`exists (select 1 from inputs i join datasets d on d.dataset_uuid = i.source_id where i.source_type = 'DATASET' and i.destination_type = 'RUN' and i.destination_id = runs.run_uuid and ${compareExpression(dialect, sql.ref(column), comparison)})`;
+    }
+  }
+}
+
+export interface OrderSql {
+  /** LEFT JOINs the order keys need (one per metric/param/tag key). */
+  joins: RawBuilder<unknown>[];
+  /** ORDER BY terms, tie-breakers included. */
+  terms: RawBuilder<unknown>[];
+}
+
+/**
+ * The ORDER BY of a runs search. Each key sorts real values first, then NaN, then missing, whatever
+ * the direction (MLflow's SQL store does the same); start_time DESC, run_id ASC break ties.
+ */
+export function runOrderSql(clauses: readonly OrderByClause[]): OrderSql {
+  const joins: RawBuilder<unknown>[] = [];
+  const terms: RawBuilder<unknown>[] = [];
+  let hasStartTime = false;
+  let hasRunId = false;
+  clauses.forEach((clause, index) => {
+    const direction = clause.ascending ? sql`asc` : sql`desc`;
+    if (clause.type === "attribute") {
+      const column = RUN_ATTRIBUTE_COLUMNS[clause.key] ?? "start_time";
+      if (column === "start_time") hasStartTime = true;
+      if (column === "run_uuid") hasRunId = true;
+      const ref = sql.ref(`runs.${column}`);
+      terms.push(sql`case when ${ref} is null then 1 else 0 end`, sql`${ref} ${direction}`);
+      return;
+    }
+    const alias = `o${index}`;
+    const table = clause.type === "metric" ? "latest_metrics" : clause.type === "param" ? "params" : "tags";
+    joins.push(
+      sql`left join ${sql.table(table)} as ${sql.id(alias)} on ${sql.ref(`${alias}.run_uuid`)} = runs.run_uuid and ${sql.ref(`${alias}.key`)} = ${clause.key}`,
+    );
+    const present = sql.ref(`${alias}.run_uuid`);
+    terms.push(
+      clause.type === "metric"
+        ? sql`case when ${present} is null then 2 when ${sql.ref(`${alias}.is_nan`)} = 1 then 1 else 0 end`
+        : sql`case when ${present} is null then 1 else 0 end`,
+      sql`${sql.ref(`${alias}.value`)} ${direction}`,
+    );
+  });
+  if (!hasStartTime) terms.push(sql`runs.start_time desc`);
+  if (!hasRunId) terms.push(sql`runs.run_uuid asc`);
+  return { joins, terms };
+}
+
+/** Experiment filter comparisons: attributes or tags. */
+export function experimentComparison(dialect: DialectName, comparison: Comparison): Expression<SqlBool> {
+  if (comparison.type === "tag") {
+    return sql<SqlBool>`exists (select 1 from experiment_tags t where t.experiment_id = experiments.experiment_id and t.key = ${comparison.key} and ${compareExpression(dialect, sql.ref("t.value"), comparison)})`;
+  }
+  const column = EXPERIMENT_ATTRIBUTE_COLUMNS[comparison.key] ?? "name";
+  return compareExpression(dialect, sql.ref(`experiments.${column}`), comparison);
+}
+
+export function experimentOrderColumn(key: string): string {
+  return EXPERIMENT_ATTRIBUTE_COLUMNS[key] ?? "creation_time";
+}

@@ -1,0 +1,673 @@
+/**
+ * @module tracking/store/sql-store
+ * The tracking store on SQL, written once against Kysely for SQLite and PostgreSQL. Semantics follow
+ * MLflow's SQL store (reference/mlflow.md §2.1–2.3): soft deletes, immutable params, last-write-wins
+ * tags, append-only metrics with exact duplicates ignored, latest metric by (step, timestamp, value).
+ */
+import { randomUUID } from "node:crypto";
+import { type Kysely, sql } from "kysely";
+import { alreadyExists, invalidParameter, notFound } from "../../core/errors.js";
+import { newRunId, randomRunName } from "../../core/ids.js";
+import type {
+  BulkIntervalInput,
+  CreateExperimentInput,
+  CreateRunInput,
+  DatasetInput,
+  Experiment,
+  LogBatchInput,
+  Metric,
+  MetricHistoryInput,
+  Page,
+  Param,
+  Run,
+  RunInfo,
+  RunMetric,
+  SearchExperimentsInput,
+  SearchRunsInput,
+  Tag,
+  UpdateRunInput,
+  ViewType,
+} from "../entities.js";
+import { decodePageToken, nextPageToken, resolveMaxResults } from "../paging.js";
+import { parseFilter, parseOrderBy } from "../search/index.js";
+import type { TrackingStore } from "../store.js";
+import { validateBatchLimits, validateExperimentName } from "../validation.js";
+import type { DialectName, OpenedDatabase } from "./database.js";
+import { migrateToLatest, trackingMigrations } from "./migrations.js";
+import { experimentFromRow, loadRuns, metricFromRow, runInfoFromRow } from "./rows.js";
+import type { RunsTable, TrackingDatabase } from "./schema.js";
+import { experimentComparison, experimentOrderColumn, runComparison, runOrderSql } from "./search-sql.js";
+import { writeTransaction } from "./transaction.js";
+import { insertMetrics } from "./writes.js";
+
+export interface SqlTrackingStoreOptions {
+  /** Root under which experiments get their artifact location: `<root>/<experiment_id>`. */
+  defaultArtifactRoot: string;
+}
+
+type Db = Kysely<TrackingDatabase>;
+
+function lifecycleStages(viewType: ViewType | undefined): string[] {
+  if (viewType === "DELETED_ONLY") return ["deleted"];
+  if (viewType === "ALL") return ["active", "deleted"];
+  return ["active"];
+}
+
+function joinUri(root: string, ...parts: string[]): string {
+  return [root.replace(/\/+$/, ""), ...parts].join("/");
+}
+
+function parseExperimentId(experimentId: string): number {
+  if (!/^\d{1,15}$/.test(experimentId)) {
+    throw invalidParameter(
+      `Invalid experiment ID '${String(experimentId).slice(0, 80)}': experiment IDs in this store are whole numbers such as "0" or "12".`,
+    );
+  }
+  return Number(experimentId);
+}
+
+export class SqlTrackingStore implements TrackingStore {
+  private readonly db: Db;
+  private readonly dialect: DialectName;
+
+  private constructor(
+    private readonly opened: OpenedDatabase<TrackingDatabase>,
+    private readonly options: SqlTrackingStoreOptions,
+  ) {
+    this.db = opened.db;
+    this.dialect = opened.dialect;
+  }
+
+  /** Opens the store: migrates the schema and makes sure the Default experiment ("0") exists. */
+  static async open(
+    opened: OpenedDatabase<TrackingDatabase>,
+    options: SqlTrackingStoreOptions,
+  ): Promise<SqlTrackingStore> {
+    await migrateToLatest(opened.db, trackingMigrations(opened.dialect));
+    const store = new SqlTrackingStore(opened, options);
+    await store.ensureDefaultExperiment();
+    return store;
+  }
+
+  private async ensureDefaultExperiment(): Promise<void> {
+    const now = Date.now();
+    await writeTransaction(this.db, this.dialect, (trx) =>
+      trx
+        .insertInto("experiments")
+        .values({
+          experiment_id: 0,
+          name: "Default",
+          artifact_location: joinUri(this.options.defaultArtifactRoot, "0"),
+          lifecycle_stage: "active",
+          creation_time: now,
+          last_update_time: now,
+        })
+        .onConflict((conflict) => conflict.doNothing())
+        .execute(),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.opened.close();
+  }
+
+  // ── experiments ──────────────────────────────────────────────────────────────────────────────
+
+  async createExperiment(input: CreateExperimentInput): Promise<string> {
+    const name = validateExperimentName(input.name);
+    const now = Date.now();
+    return writeTransaction(this.db, this.dialect, async (trx) => {
+      const existing = await trx
+        .selectFrom("experiments")
+        .select("experiment_id")
+        .where("name", "=", name)
+        .executeTakeFirst();
+      if (existing)
+        throw alreadyExists(
+          `Experiment(name=${name}) already exists. Choose another name, or restore or rename the existing one.`,
+        );
+      const last = await trx
+        .selectFrom("experiments")
+        .select(sql<number>`max(experiment_id)`.as("max"))
+        .executeTakeFirst();
+      const id = Number(last?.max ?? 0) + 1;
+      await trx
+        .insertInto("experiments")
+        .values({
+          experiment_id: id,
+          name,
+          artifact_location: input.artifactLocation || joinUri(this.options.defaultArtifactRoot, String(id)),
+          lifecycle_stage: "active",
+          creation_time: now,
+          last_update_time: now,
+        })
+        .execute();
+      const tags = dedupeTags(input.tags ?? []);
+      if (tags.length > 0) {
+        await trx
+          .insertInto("experiment_tags")
+          .values(tags.map((tag) => ({ experiment_id: id, key: tag.key, value: tag.value })))
+          .execute();
+      }
+      return String(id);
+    });
+  }
+
+  private async experimentTags(db: Db, ids: number[]): Promise<Map<number, Tag[]>> {
+    const result = new Map<number, Tag[]>();
+    if (ids.length === 0) return result;
+    const rows = await db.selectFrom("experiment_tags").selectAll().where("experiment_id", "in", ids).execute();
+    for (const row of rows) {
+      const id = Number(row.experiment_id);
+      const list = result.get(id) ?? [];
+      list.push({ key: row.key, value: row.value });
+      result.set(id, list);
+    }
+    return result;
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    const id = parseExperimentId(experimentId);
+    const row = await this.db.selectFrom("experiments").selectAll().where("experiment_id", "=", id).executeTakeFirst();
+    if (!row) throw notFound(`No Experiment with id=${experimentId} exists`);
+    const tags = await this.experimentTags(this.db, [id]);
+    return experimentFromRow(row, tags.get(id) ?? []);
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment> {
+    const row = await this.db.selectFrom("experiments").selectAll().where("name", "=", name).executeTakeFirst();
+    if (!row) throw notFound(`Could not find experiment with name '${name}'`);
+    const id = Number(row.experiment_id);
+    const tags = await this.experimentTags(this.db, [id]);
+    return experimentFromRow(row, tags.get(id) ?? []);
+  }
+
+  async searchExperiments(input: SearchExperimentsInput): Promise<Page<Experiment>> {
+    const maxResults = resolveMaxResults(input.maxResults, 1000, 50000, "experiments search");
+    const offset = decodePageToken(input.pageToken);
+    const filter = parseFilter(input.filter, "experiments");
+    const orderBy = parseOrderBy(input.orderBy, "experiments");
+    let query = this.db
+      .selectFrom("experiments")
+      .selectAll()
+      .where("lifecycle_stage", "in", lifecycleStages(input.viewType));
+    for (const comparison of filter) query = query.where(experimentComparison(this.dialect, comparison));
+    let hasId = false;
+    let hasCreation = false;
+    for (const clause of orderBy) {
+      const column = experimentOrderColumn(clause.key);
+      if (column === "experiment_id") hasId = true;
+      if (column === "creation_time") hasCreation = true;
+      query = query.orderBy(sql.ref(`experiments.${column}`), clause.ascending ? "asc" : "desc");
+    }
+    if (!hasCreation && orderBy.length === 0) query = query.orderBy("experiments.creation_time", "desc");
+    if (!hasId) query = query.orderBy("experiments.experiment_id", "asc");
+    const rows = await query.limit(maxResults).offset(offset).execute();
+    const tags = await this.experimentTags(
+      this.db,
+      rows.map((row) => Number(row.experiment_id)),
+    );
+    return {
+      items: rows.map((row) => experimentFromRow(row, tags.get(Number(row.experiment_id)) ?? [])),
+      nextPageToken: nextPageToken(offset, rows.length, maxResults),
+    };
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    const id = parseExperimentId(experimentId);
+    const name = validateExperimentName(newName);
+    await writeTransaction(this.db, this.dialect, async (trx) => {
+      const row = await this.requireExperiment(trx, id, experimentId);
+      if (row.lifecycle_stage !== "active") {
+        throw invalidParameter(`Cannot rename a non-active experiment (id=${experimentId}). Restore it first.`);
+      }
+      const clash = await trx
+        .selectFrom("experiments")
+        .select("experiment_id")
+        .where("name", "=", name)
+        .executeTakeFirst();
+      if (clash && Number(clash.experiment_id) !== id) {
+        throw alreadyExists(`Experiment(name=${name}) already exists. Choose another name.`);
+      }
+      await trx
+        .updateTable("experiments")
+        .set({ name, last_update_time: Date.now() })
+        .where("experiment_id", "=", id)
+        .execute();
+    });
+  }
+
+  private async requireExperiment(db: Db, id: number, experimentId: string) {
+    const row = await db.selectFrom("experiments").selectAll().where("experiment_id", "=", id).executeTakeFirst();
+    if (!row) throw notFound(`No Experiment with id=${experimentId} exists`);
+    return row;
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    const id = parseExperimentId(experimentId);
+    if (id === 0)
+      throw invalidParameter(
+        "The Default experiment (id=0) cannot be deleted. It holds runs started without an experiment.",
+      );
+    await this.setExperimentLifecycle(id, experimentId, "deleted");
+  }
+
+  async restoreExperiment(experimentId: string): Promise<void> {
+    await this.setExperimentLifecycle(parseExperimentId(experimentId), experimentId, "active");
+  }
+
+  private async setExperimentLifecycle(id: number, experimentId: string, stage: "active" | "deleted"): Promise<void> {
+    const now = Date.now();
+    await writeTransaction(this.db, this.dialect, async (trx) => {
+      const row = await this.requireExperiment(trx, id, experimentId);
+      if (stage === "active" && row.lifecycle_stage === "active") {
+        throw invalidParameter(`Cannot restore an active experiment (id=${experimentId}): it is not deleted.`);
+      }
+      if (stage === "deleted" && row.lifecycle_stage === "deleted") {
+        throw invalidParameter(
+          `Experiment id=${experimentId} is already deleted. Restore it with experiments/restore.`,
+        );
+      }
+      await trx
+        .updateTable("experiments")
+        .set({ lifecycle_stage: stage, last_update_time: now })
+        .where("experiment_id", "=", id)
+        .execute();
+      // Deleting an experiment deletes its runs; restoring it brings them back, as MLflow does.
+      await trx
+        .updateTable("runs")
+        .set({ lifecycle_stage: stage, deleted_time: stage === "deleted" ? now : null })
+        .where("experiment_id", "=", id)
+        .where("lifecycle_stage", "=", stage === "deleted" ? "active" : "deleted")
+        .execute();
+    });
+  }
+
+  async setExperimentTag(experimentId: string, tag: Tag): Promise<void> {
+    const id = parseExperimentId(experimentId);
+    await writeTransaction(this.db, this.dialect, async (trx) => {
+      const row = await this.requireExperiment(trx, id, experimentId);
+      if (row.lifecycle_stage !== "active") {
+        throw invalidParameter(
+          `The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+        );
+      }
+      await trx
+        .insertInto("experiment_tags")
+        .values({ experiment_id: id, key: tag.key, value: tag.value })
+        .onConflict((conflict) => conflict.columns(["experiment_id", "key"]).doUpdateSet({ value: tag.value }))
+        .execute();
+    });
+  }
+
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    const id = parseExperimentId(experimentId);
+    await writeTransaction(this.db, this.dialect, async (trx) => {
+      const row = await this.requireExperiment(trx, id, experimentId);
+      if (row.lifecycle_stage !== "active") {
+        throw invalidParameter(
+          `The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+        );
+      }
+      const result = await trx
+        .deleteFrom("experiment_tags")
+        .where("experiment_id", "=", id)
+        .where("key", "=", key)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0)
+        throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
+    });
+  }
+
+  // ── runs ─────────────────────────────────────────────────────────────────────────────────────
+
+  async createRun(input: CreateRunInput): Promise<Run> {
+    const experimentId = parseExperimentId(input.experimentId || "0");
+    const tags = dedupeTags(input.tags ?? []);
+    const nameTag = tags.find((tag) => tag.key === "mlflow.runName")?.value;
+    if (input.runName && nameTag !== undefined && nameTag !== input.runName) {
+      throw invalidParameter(
+        `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${input.runName}', mlflow.runName='${nameTag}'). Give one of them, or the same value.`,
+      );
+    }
+    const runName = input.runName || nameTag || randomRunName();
+    if (nameTag === undefined) tags.push({ key: "mlflow.runName", value: runName });
+    const userId = input.userId ?? tags.find((tag) => tag.key === "mlflow.user")?.value ?? "";
+    const runId = newRunId();
+    return writeTransaction(this.db, this.dialect, async (trx) => {
+      const experiment = await this.requireExperiment(trx, experimentId, input.experimentId);
+      if (experiment.lifecycle_stage !== "active") {
+        throw invalidParameter(
+          `The experiment ${input.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`,
+        );
+      }
+      const row: RunsTable = {
+        run_uuid: runId,
+        name: runName,
+        experiment_id: experimentId,
+        user_id: userId,
+        status: "RUNNING",
+        start_time: input.startTime ?? Date.now(),
+        end_time: null,
+        deleted_time: null,
+        lifecycle_stage: "active",
+        artifact_uri: joinUri(experiment.artifact_location, runId, "artifacts"),
+      };
+      await trx.insertInto("runs").values(row).execute();
+      await trx
+        .insertInto("tags")
+        .values(tags.map((tag) => ({ run_uuid: runId, key: tag.key, value: tag.value })))
+        .execute();
+      return { info: runInfoFromRow(row), data: { metrics: [], params: [], tags }, inputs: { dataset_inputs: [] } };
+    });
+  }
+
+  private async requireRun(db: Db, runId: string): Promise<RunsTable> {
+    const row = await db.selectFrom("runs").selectAll().where("run_uuid", "=", runId).executeTakeFirst();
+    if (!row) throw notFound(`Run with id=${runId} not found`);
+    return row;
+  }
+
+  private async requireActiveRun(db: Db, runId: string): Promise<RunsTable> {
+    const row = await this.requireRun(db, runId);
+    if (row.lifecycle_stage !== "active") {
+      throw invalidParameter(
+        `The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}. Restore it with runs/restore first.`,
+      );
+    }
+    return row;
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    const row = await this.requireRun(this.db, runId);
+    const [run] = await loadRuns(this.db, [row]);
+    return run!;
+  }
+
+  async updateRun(input: UpdateRunInput): Promise<RunInfo> {
+    return writeTransaction(this.db, this.dialect, async (trx) => {
+      const row = await this.requireActiveRun(trx, input.runId);
+      const changes: Partial<RunsTable> = {};
+      if (input.status !== undefined) changes.status = input.status;
+      if (input.endTime !== undefined) changes.end_time = input.endTime;
+      if (input.runName) changes.name = input.runName;
+      if (Object.keys(changes).length > 0) {
+        await trx.updateTable("runs").set(changes).where("run_uuid", "=", input.runId).execute();
+      }
+      if (input.runName) {
+        await upsertTags(trx, input.runId, [{ key: "mlflow.runName", value: input.runName }]);
+      }
+      return runInfoFromRow({ ...row, ...changes });
+    });
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    await writeTransaction(this.db, this.dialect, async (trx) => {
+      await this.requireRun(trx, runId);
+      await trx
+        .updateTable("runs")
+        .set({ lifecycle_stage: "deleted", deleted_time: Date.now() })
+        .where("run_uuid", "=", runId)
+        .execute();
+    });
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    await writeTransaction(this.db, this.dialect, async (trx) => {
+      await this.requireRun(trx, runId);
+      await trx
+        .updateTable("runs")
+        .set({ lifecycle_stage: "active", deleted_time: null })
+        .where("run_uuid", "=", runId)
+        .execute();
+    });
+  }
+
+  logMetric(runId: string, metric: Metric): Promise<void> {
+    return this.logBatch({ runId, metrics: [metric], params: [], tags: [] });
+  }
+
+  logParam(runId: string, param: Param): Promise<void> {
+    return this.logBatch({ runId, metrics: [], params: [param], tags: [] });
+  }
+
+  setTag(runId: string, tag: Tag): Promise<void> {
+    return this.logBatch({ runId, metrics: [], params: [], tags: [tag] });
+  }
+
+  async deleteTag(runId: string, key: string): Promise<void> {
+    await writeTransaction(this.db, this.dialect, async (trx) => {
+      await this.requireActiveRun(trx, runId);
+      const result = await trx
+        .deleteFrom("tags")
+        .where("run_uuid", "=", runId)
+        .where("key", "=", key)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+    });
+  }
+
+  /** Params, tags and metrics of one request land together or not at all. */
+  async logBatch(input: LogBatchInput): Promise<void> {
+    validateBatchLimits(input.metrics.length, input.params, input.tags.length);
+    await writeTransaction(this.db, this.dialect, async (trx) => {
+      const run = await this.requireActiveRun(trx, input.runId);
+      if (input.params.length > 0) await insertParams(trx, input.runId, input.params);
+      if (input.tags.length > 0) {
+        const tags = dedupeTags(input.tags);
+        await upsertTags(trx, input.runId, tags);
+        const renamed = tags.find((tag) => tag.key === "mlflow.runName");
+        if (renamed && renamed.value !== run.name) {
+          await trx.updateTable("runs").set({ name: renamed.value }).where("run_uuid", "=", input.runId).execute();
+        }
+      }
+      if (input.metrics.length > 0) await insertMetrics(trx, input.runId, input.metrics);
+    });
+  }
+
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    await writeTransaction(this.db, this.dialect, async (trx) => {
+      const run = await this.requireActiveRun(trx, runId);
+      for (const input of datasets) {
+        const { dataset } = input;
+        const existing = await trx
+          .selectFrom("datasets")
+          .select("dataset_uuid")
+          .where("experiment_id", "=", run.experiment_id)
+          .where("name", "=", dataset.name)
+          .where("digest", "=", dataset.digest)
+          .executeTakeFirst();
+        const datasetUuid = existing?.dataset_uuid ?? randomUUID().replaceAll("-", "");
+        if (!existing) {
+          await trx
+            .insertInto("datasets")
+            .values({
+              dataset_uuid: datasetUuid,
+              experiment_id: run.experiment_id,
+              name: dataset.name,
+              digest: dataset.digest,
+              dataset_source_type: dataset.source_type,
+              dataset_source: dataset.source,
+              dataset_schema: dataset.schema ?? null,
+              dataset_profile: dataset.profile ?? null,
+            })
+            .execute();
+        }
+        const link = await trx
+          .selectFrom("inputs")
+          .select("input_uuid")
+          .where("source_type", "=", "DATASET")
+          .where("source_id", "=", datasetUuid)
+          .where("destination_type", "=", "RUN")
+          .where("destination_id", "=", runId)
+          .executeTakeFirst();
+        if (link) continue;
+        const inputUuid = randomUUID().replaceAll("-", "");
+        await trx
+          .insertInto("inputs")
+          .values({
+            input_uuid: inputUuid,
+            source_type: "DATASET",
+            source_id: datasetUuid,
+            destination_type: "RUN",
+            destination_id: runId,
+          })
+          .execute();
+        const inputTags = dedupeTags(input.tags);
+        if (inputTags.length > 0) {
+          await trx
+            .insertInto("input_tags")
+            .values(inputTags.map((tag) => ({ input_uuid: inputUuid, name: tag.key, value: tag.value })))
+            .execute();
+        }
+      }
+    });
+  }
+
+  async searchRuns(input: SearchRunsInput): Promise<Page<Run>> {
+    const maxResults = resolveMaxResults(input.maxResults, 1000, 50000, "runs search");
+    const offset = decodePageToken(input.pageToken);
+    const filter = parseFilter(input.filter, "runs");
+    const order = runOrderSql(parseOrderBy(input.orderBy, "runs"));
+    const experimentIds = input.experimentIds.map(parseExperimentId);
+    if (experimentIds.length === 0) return { items: [] };
+    const conditions = [
+      sql`runs.experiment_id in (${sql.join(experimentIds)})`,
+      sql`runs.lifecycle_stage in (${sql.join(lifecycleStages(input.viewType))})`,
+      ...filter.map((comparison) => runComparison(this.dialect, comparison)),
+    ];
+    const query = sql<RunsTable>`select runs.* from runs ${sql.join(order.joins, sql` `)} where ${sql.join(conditions, sql` and `)} order by ${sql.join(order.terms)} limit ${maxResults} offset ${offset}`;
+    const { rows } = await query.execute(this.db);
+    const runs = await loadRuns(this.db, rows);
+    return { items: runs, nextPageToken: nextPageToken(offset, runs.length, maxResults) };
+  }
+
+  // ── metric history ───────────────────────────────────────────────────────────────────────────
+
+  async getMetricHistory(input: MetricHistoryInput): Promise<Page<Metric>> {
+    await this.requireRun(this.db, input.runId);
+    const offset = decodePageToken(input.pageToken);
+    let query = this.db
+      .selectFrom("metrics")
+      .select(["key", "value", "timestamp", "step", "is_nan"])
+      .where("run_uuid", "=", input.runId)
+      .where("key", "=", input.metricKey)
+      .orderBy("timestamp")
+      .orderBy("step")
+      .orderBy("value");
+    if (input.maxResults !== undefined) {
+      const maxResults = resolveMaxResults(
+        input.maxResults,
+        input.maxResults,
+        Number.MAX_SAFE_INTEGER,
+        "metric history",
+      );
+      const rows = await query.limit(maxResults).offset(offset).execute();
+      return { items: rows.map(metricFromRow), nextPageToken: nextPageToken(offset, rows.length, maxResults) };
+    }
+    if (offset > 0) query = query.offset(offset);
+    const rows = await query.execute();
+    return { items: rows.map(metricFromRow) };
+  }
+
+  async getMetricHistoryBulk(runIds: string[], metricKey: string, maxResults: number): Promise<RunMetric[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("metrics")
+      .select(["run_uuid", "key", "value", "timestamp", "step", "is_nan"])
+      .where("run_uuid", "in", runIds)
+      .where("key", "=", metricKey)
+      .orderBy("run_uuid")
+      .orderBy("timestamp")
+      .orderBy("step")
+      .orderBy("value")
+      .limit(maxResults)
+      .execute();
+    return rows.map((row) => ({ ...metricFromRow(row), run_id: row.run_uuid }));
+  }
+
+  async getMetricHistoryBulkInterval(input: BulkIntervalInput): Promise<RunMetric[]> {
+    const maxResults = input.maxResults ?? 2500;
+    const result: RunMetric[] = [];
+    for (const runId of input.runIds) {
+      let steps = this.db
+        .selectFrom("metrics")
+        .select("step")
+        .distinct()
+        .where("run_uuid", "=", runId)
+        .where("key", "=", input.metricKey)
+        .orderBy("step");
+      if (input.startStep !== undefined && input.endStep !== undefined) {
+        steps = steps.where("step", ">=", input.startStep).where("step", "<=", input.endStep);
+      }
+      const allSteps = (await steps.execute()).map((row) => Number(row.step));
+      const chosen = sampleEvenly(allSteps, maxResults);
+      if (chosen.length === 0) continue;
+      const rows = await this.db
+        .selectFrom("metrics")
+        .select(["run_uuid", "key", "value", "timestamp", "step", "is_nan"])
+        .where("run_uuid", "=", runId)
+        .where("key", "=", input.metricKey)
+        .where("step", "in", chosen)
+        .orderBy("step")
+        .orderBy("timestamp")
+        .orderBy("value")
+        .execute();
+      for (const row of rows) result.push({ ...metricFromRow(row), run_id: row.run_uuid });
+    }
+    return result;
+  }
+}
+
+/** Picks at most `count` values spread evenly over `sorted`, always keeping the first and last. */
+export function sampleEvenly(sorted: number[], count: number): number[] {
+  if (sorted.length <= count) return sorted;
+  if (count === 1) return [sorted[0]!];
+  const picked = new Set<number>();
+  for (let i = 0; i < count; i++) picked.add(sorted[Math.round((i * (sorted.length - 1)) / (count - 1))]!);
+  return [...picked];
+}
+
+/** Last write wins within a request, as in MLflow. */
+function dedupeTags(tags: Tag[]): Tag[] {
+  const byKey = new Map<string, Tag>();
+  for (const tag of tags) byKey.set(tag.key, tag);
+  return [...byKey.values()];
+}
+
+async function upsertTags(db: Db, runId: string, tags: Tag[]): Promise<void> {
+  await db
+    .insertInto("tags")
+    .values(tags.map((tag) => ({ run_uuid: runId, key: tag.key, value: tag.value })))
+    .onConflict((conflict) =>
+      conflict.columns(["run_uuid", "key"]).doUpdateSet({ value: (eb) => eb.ref("excluded.value") }),
+    )
+    .execute();
+}
+
+/** Params are immutable: the same value again is fine, a different one is refused with both values. */
+async function insertParams(db: Db, runId: string, params: Param[]): Promise<void> {
+  const keys = params.map((param) => param.key);
+  const existing = await db
+    .selectFrom("params")
+    .select(["key", "value"])
+    .where("run_uuid", "=", runId)
+    .where("key", "in", keys)
+    .execute();
+  const logged = new Map(existing.map((row) => [row.key, row.value]));
+  for (const param of params) {
+    const previous = logged.get(param.key);
+    if (previous !== undefined && previous !== param.value) {
+      throw invalidParameter(
+        `Changing param values is not allowed. Param with key='${param.key}' was already logged with value='${previous}' for run ID='${runId}'. Attempted logging new value '${param.value}'.`,
+      );
+    }
+  }
+  const fresh = params.filter((param) => !logged.has(param.key));
+  if (fresh.length === 0) return;
+  await db
+    .insertInto("params")
+    .values(fresh.map((param) => ({ run_uuid: runId, key: param.key, value: param.value })))
+    .onConflict((conflict) => conflict.doNothing())
+    .execute();
+}

@@ -1,0 +1,77 @@
+/**
+ * Test helpers: a real `lathe server` (in-process, on a free loopback port, with its own temporary
+ * SQLite file and artifact folder) and a small JSON client for it.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ServerSettings } from "../../src/server/settings.js";
+import { type RunningServer, startServer } from "../../src/server/start.js";
+
+export interface TestServer {
+  url: string;
+  dir: string;
+  server: RunningServer;
+  /** Calls an MLflow endpoint; GET params go in the query string, others in a JSON body. */
+  call(
+    method: string,
+    path: string,
+    params?: Record<string, unknown>,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export function toQuery(params: Record<string, unknown>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) search.append(key, String(item));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+export async function startTestServer(overrides: Partial<ServerSettings> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "lathe-server-"));
+  const settings: ServerSettings = {
+    host: "127.0.0.1",
+    port: 0,
+    backendStoreUri: `sqlite:///${join(dir, "mlruns.db")}`,
+    defaultArtifactRoot: undefined,
+    artifactsDestination: join(dir, "mlartifacts"),
+    serveArtifacts: true,
+    workers: 1,
+    maxRequestBytes: 16 * 1024 * 1024,
+    ...overrides,
+  };
+  const server = await startServer(settings);
+  const url = server.url;
+  return {
+    url,
+    dir,
+    server,
+    async call(method, path, params = {}) {
+      const target = path.startsWith("/") ? `${url}${path}` : `${url}/api/2.0/mlflow/${path}`;
+      const response =
+        method === "GET"
+          ? await fetch(`${target}${toQuery(params)}`)
+          : await fetch(target, {
+              method,
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify(params),
+            });
+      const text = await response.text();
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        body = { text };
+      }
+      return { status: response.status, body };
+    },
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
