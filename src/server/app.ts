@@ -93,11 +93,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  app.setErrorHandler((error, _request, reply) => {
+  // A request target never carries a fragment (RFC 9112 §3.2), but the router cuts the path at a raw '#' and
+  // would act on the part before it (`artifacts/x#/../../f` wrote `x`): refuse it (CVE-2023-6909's shape).
+  app.addHook("onRequest", async (request) => {
+    if (request.raw.url?.includes("#")) {
+      throw new LatheError(
+        "BAD_REQUEST",
+        "Malformed request target: a raw '#' may not appear in an HTTP request. Percent-encode it as %23.",
+      );
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
     if (isLatheError(error)) {
       return reply.code(error.info.status).send(error.toJSON());
     }
     const fastifyError = error as { code?: string; statusCode?: number; message?: string };
+    // Fastify refuses a Content-Type it cannot parse before any handler runs; MLflow's JSON endpoints
+    // answer it like any other non-JSON type.
+    if (fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" && /^\/(ajax-)?api\/2\.0\/mlflow\//.test(request.url)) {
+      return reply.code(400).send({
+        error_code: "INVALID_PARAMETER_VALUE",
+        message: `Bad request. Content-Type must be one of ['application/json']; got '${safeContentType(request.headers["content-type"])}'.`,
+      });
+    }
     if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
       const tooLarge = new LatheError(
         "PAYLOAD_TOO_LARGE",

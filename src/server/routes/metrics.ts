@@ -83,9 +83,9 @@ export const metricEndpoints: Endpoint[] = [
         throw invalidParameter(
           `GetMetricHistoryBulk request cannot specify more than 100 run_ids. Received ${runIds.length} run_ids.`,
         );
-      const maxResults = params.optionalInteger("max_results") ?? 25000;
-      if (maxResults < 1 || maxResults > 25000)
-        throw invalidParameter(`max_results must be between 1 and 25000. Found ${maxResults}.`);
+      // MLflow caps a larger max_results at 25000 rather than refusing it.
+      const maxResults = Math.min(params.optionalInteger("max_results") ?? 25000, 25000);
+      if (maxResults < 1) throw invalidParameter(`max_results must be between 1 and 25000. Found ${maxResults}.`);
       const metrics = await store.getMetricHistoryBulk(runIds, params.requiredString("metric_key"), maxResults);
       return wirePage("metrics", metrics.map(wireRunMetric));
     },

@@ -73,7 +73,9 @@ export const runEndpoints: Endpoint[] = [
         startTime: params.optionalInteger("start_time"),
         tags: readTags(params).map(validateRunTag),
       });
-      return { run: wireRun(run) };
+      // MLflow's runs/create answers without `inputs` (runs/get and runs/search carry it, even empty).
+      const { inputs: _inputs, ...created } = wireRun(run);
+      return { run: created };
     },
   },
   {

@@ -55,8 +55,9 @@ function resolveType(s: Scanner, raw: RawIdentifier, rules: EntityRules): Identi
 
 function resolveFilterTarget(s: Scanner, raw: RawIdentifier, rules: EntityRules): FilterTarget {
   const type = resolveType(s, raw, rules);
-  if (type === "metric" || type === "param" || type === "tag")
+  if (type === "metric" || type === "param" || type === "tag") {
     return { type, key: raw.key.text, rule: TYPE_RULES[type] };
+  }
   const table = type === "attribute" ? rules.filterAttributes : DATASET_RULES;
   const rule = table.get(raw.key.text);
   if (!rule) {
@@ -270,8 +271,9 @@ export function parseOrderBy(clauses: readonly string[] | undefined, entity: Sea
   const seen = new Set<string>();
   const result: OrderByClause[] = [];
   for (const [index, clause] of clauses.entries()) {
-    if (typeof clause !== "string")
+    if (typeof clause !== "string") {
       throw invalidParameter(`Invalid order_by clause at order_by[${index}]: expected a string`);
+    }
     const { start, ...parsed } = parseOrderByClause(clause, index, rules);
     const field = `${parsed.type}.${parsed.key}`;
     if (seen.has(field)) {

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely";
 import { LatheError } from "../../core/errors.js";
 import type { TrackingDatabase } from "./schema.js";
 
@@ -75,11 +75,35 @@ async function openSqlite<DB>(path: string): Promise<OpenedDatabase<DB>> {
   sqlite.pragma("foreign_keys = ON");
   // MLflow's LIKE is case-sensitive (ILIKE is the insensitive one); SQLite's default LIKE is not.
   sqlite.pragma("case_sensitive_like = ON");
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: "sqlite",
     location: path,
     close: () => db.destroy(),
+  };
+}
+
+/** Statements kept prepared; the store issues a few dozen distinct SQL texts, so this never churns. */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Kysely prepares every query it runs; preparing costs more than running a small statement, so the
+ * connection hands back an already prepared statement for SQL text it has seen. Safe because Kysely
+ * runs one query at a time on a SQLite connection.
+ */
+function withStatementCache(sqlite: import("better-sqlite3").Database): SqliteDatabase {
+  const cache = new Map<string, import("better-sqlite3").Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (!statement) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        statement = sqlite.prepare(text);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
   };
 }

@@ -3,7 +3,7 @@
  * Schema migrations, written once for SQLite and PostgreSQL. Kysely's Migrator applies them in
  * name order under its own lock, so several processes starting together migrate once.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import { LatheError } from "../../core/errors.js";
 import type { DialectName } from "./database.js";
 
@@ -56,17 +56,23 @@ const initialTracking = (dialect: DialectName): Migration => ({
         .execute();
       await db.schema.createIndex(`${table}_key_value`).on(table).columns(["key", "value"]).execute();
     }
-    // The full primary key makes an exact duplicate point a no-op, so client retries are safe.
+    // Metric history is stored in chunks: each write appends one row per (run, key) holding its
+    // points packed as float64 triples (see metric-chunks.ts). Appending a row per key instead of a
+    // B-tree entry per point is what lets log-batch take hundreds of thousands of points a second.
     await db.schema
-      .createTable("metrics")
+      .createTable("metric_chunks")
+      .addColumn("chunk_id", dialect === "sqlite" ? "integer" : "bigserial", (col) =>
+        dialect === "sqlite" ? col.primaryKey().autoIncrement() : col.primaryKey(),
+      )
       .addColumn("run_uuid", "varchar(64)", (col) => col.notNull().references("runs.run_uuid").onDelete("cascade"))
       .addColumn("key", "varchar(250)", (col) => col.notNull())
-      .addColumn("step", bigint, (col) => col.notNull())
-      .addColumn("timestamp", bigint, (col) => col.notNull())
-      .addColumn("value", "double precision", (col) => col.notNull())
-      .addColumn("is_nan", "integer", (col) => col.notNull())
-      .addPrimaryKeyConstraint("metrics_pk", ["run_uuid", "key", "step", "timestamp", "value", "is_nan"])
-      .$call((builder) => (dialect === "sqlite" ? builder.modifyEnd(sql`without rowid`) : builder))
+      .addColumn("point_count", "integer", (col) => col.notNull())
+      .addColumn("points", dialect === "sqlite" ? "blob" : "bytea", (col) => col.notNull())
+      .execute();
+    await db.schema
+      .createIndex("metric_chunks_run_key")
+      .on("metric_chunks")
+      .columns(["run_uuid", "key", "chunk_id"])
       .execute();
     await db.schema
       .createTable("latest_metrics")

@@ -4,6 +4,8 @@
  * that anyone who knows its schema can read ours.
  */
 
+import type { Generated } from "kysely";
+
 export interface ExperimentsTable {
   experiment_id: number;
   name: string;
@@ -53,6 +55,14 @@ export interface MetricsTable {
   is_nan: number;
 }
 
+export interface MetricChunksTable {
+  chunk_id: Generated<number>;
+  run_uuid: string;
+  key: string;
+  point_count: number;
+  points: Uint8Array;
+}
+
 export interface DatasetsTable {
   dataset_uuid: string;
   experiment_id: number;
@@ -84,7 +94,7 @@ export interface TrackingDatabase {
   runs: RunsTable;
   params: ParamsTable;
   tags: TagsTable;
-  metrics: MetricsTable;
+  metric_chunks: MetricChunksTable;
   latest_metrics: MetricsTable;
   datasets: DatasetsTable;
   inputs: InputsTable;

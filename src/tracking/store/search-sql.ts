@@ -62,52 +62,63 @@ export function compareExpression(
   }
 }
 
-/** One filter comparison on runs as a boolean expression (a missing key never matches). */
-export function runComparison(dialect: DialectName, comparison: Comparison): Expression<SqlBool> {
-  switch (comparison.type) {
-    case "attribute": {
-      const column = RUN_ATTRIBUTE_COLUMNS[comparison.key] ?? "run_uuid";
-      return compareExpression(dialect, sql.ref(`runs.${column}`), comparison);
-    }
-    case "metric": {
-      // NaN points are stored with is_nan = 1; they only satisfy "!=".
-      const nanClause =
-        comparison.operator === "!="
-          ? sql`(m.is_nan = 1 or ${compareExpression(dialect, sql.ref("m.value"), comparison)})`
-          : sql`(m.is_nan = 0 and ${compareExpression(dialect, sql.ref("m.value"), comparison)})`;
-      return sql<SqlBool>`exists (select 1 from latest_metrics m where m.run_uuid = runs.run_uuid and m.key = ${comparison.key} and ${nanClause})`;
-    }
-    case "param":
-      return sql<SqlBool>`exists (select 1 from params p where p.run_uuid = runs.run_uuid and p.key = ${comparison.key} and ${compareExpression(dialect, sql.ref("p.value"), comparison)})`;
-    case "tag":
-      return sql<SqlBool>`exists (select 1 from tags t where t.run_uuid = runs.run_uuid and t.key = ${comparison.key} and ${compareExpression(dialect, sql.ref("t.value"), comparison)})`;
-    case "dataset": {
-      if (comparison.key === "context") {
-        return sql<SqlBool>`exists (select 1 from inputs i join input_tags it on it.input_uuid = i.input_uuid where i.destination_type = 'RUN' and i.destination_id = runs.run_uuid and it.name = 'mlflow.data.context' and ${compareExpression(dialect, sql.ref("it.value"), comparison)})`;
-      }
-      const column = comparison.key === "digest" ? "d.digest" : "d.name";
-      return sql<SqlBool>`exists (select 1 from inputs i join datasets d on d.dataset_uuid = i.source_id where i.source_type = 'DATASET' and i.destination_type = 'RUN' and i.destination_id = runs.run_uuid and ${compareExpression(dialect, sql.ref(column), comparison)})`;
-    }
-  }
-}
+const KEYED_TABLES = { metric: "latest_metrics", param: "params", tag: "tags" } as const;
 
-export interface OrderSql {
-  /** LEFT JOINs the order keys need (one per metric/param/tag key). */
+export interface RunSearchSql {
+  /** LEFT JOINs, one per distinct metric/param/tag key the filter or order_by names. */
   joins: RawBuilder<unknown>[];
+  /** WHERE terms (ANDed). */
+  conditions: Expression<SqlBool>[];
   /** ORDER BY terms, tie-breakers included. */
   terms: RawBuilder<unknown>[];
 }
 
 /**
- * The ORDER BY of a runs search. Each key sorts real values first, then NaN, then missing, whatever
- * the direction (MLflow's SQL store does the same); start_time DESC, run_id ASC break ties.
+ * Plans a runs search: each metric, param or tag key named anywhere is joined once, and both the
+ * filter and the order use that join. A comparison on a missing key is NULL, so it never matches,
+ * even for "!=" (MLflow's rule). Each order key sorts real values first, then NaN, then missing,
+ * whatever the direction (as MLflow's SQL store does); start_time DESC, run_id ASC break ties.
  */
-export function runOrderSql(clauses: readonly OrderByClause[]): OrderSql {
+export function planRunSearch(
+  dialect: DialectName,
+  filter: readonly Comparison[],
+  orderBy: readonly OrderByClause[],
+): RunSearchSql {
   const joins: RawBuilder<unknown>[] = [];
+  const aliases = new Map<string, string>();
+  const joinFor = (type: keyof typeof KEYED_TABLES, key: string): string => {
+    const id = `${type}\u0000${key}`;
+    let alias = aliases.get(id);
+    if (alias === undefined) {
+      alias = `k${aliases.size}`;
+      aliases.set(id, alias);
+      joins.push(
+        sql`left join ${sql.table(KEYED_TABLES[type])} as ${sql.id(alias)} on ${sql.ref(`${alias}.run_uuid`)} = runs.run_uuid and ${sql.ref(`${alias}.key`)} = ${key}`,
+      );
+    }
+    return alias;
+  };
+
+  const conditions = filter.map((comparison): Expression<SqlBool> => {
+    if (comparison.type === "attribute") {
+      const column = RUN_ATTRIBUTE_COLUMNS[comparison.key] ?? "run_uuid";
+      return compareExpression(dialect, sql.ref(`runs.${column}`), comparison);
+    }
+    if (comparison.type === "dataset") return datasetComparison(dialect, comparison);
+    const alias = joinFor(comparison.type, comparison.key);
+    const value = compareExpression(dialect, sql.ref(`${alias}.value`), comparison);
+    if (comparison.type !== "metric") return value;
+    // NaN points are stored as 0 with is_nan = 1; NaN only satisfies "!=".
+    const isNan = sql.ref(`${alias}.is_nan`);
+    return comparison.operator === "!="
+      ? sql<SqlBool>`(${isNan} = 1 or ${value})`
+      : sql<SqlBool>`(${isNan} = 0 and ${value})`;
+  });
+
   const terms: RawBuilder<unknown>[] = [];
   let hasStartTime = false;
   let hasRunId = false;
-  clauses.forEach((clause, index) => {
+  for (const clause of orderBy) {
     const direction = clause.ascending ? sql`asc` : sql`desc`;
     if (clause.type === "attribute") {
       const column = RUN_ATTRIBUTE_COLUMNS[clause.key] ?? "start_time";
@@ -115,13 +126,10 @@ export function runOrderSql(clauses: readonly OrderByClause[]): OrderSql {
       if (column === "run_uuid") hasRunId = true;
       const ref = sql.ref(`runs.${column}`);
       terms.push(sql`case when ${ref} is null then 1 else 0 end`, sql`${ref} ${direction}`);
-      return;
+      continue;
     }
-    const alias = `o${index}`;
-    const table = clause.type === "metric" ? "latest_metrics" : clause.type === "param" ? "params" : "tags";
-    joins.push(
-      sql`left join ${sql.table(table)} as ${sql.id(alias)} on ${sql.ref(`${alias}.run_uuid`)} = runs.run_uuid and ${sql.ref(`${alias}.key`)} = ${clause.key}`,
-    );
+    if (clause.type === "dataset") continue;
+    const alias = joinFor(clause.type, clause.key);
     const present = sql.ref(`${alias}.run_uuid`);
     terms.push(
       clause.type === "metric"
@@ -129,10 +137,18 @@ export function runOrderSql(clauses: readonly OrderByClause[]): OrderSql {
         : sql`case when ${present} is null then 1 else 0 end`,
       sql`${sql.ref(`${alias}.value`)} ${direction}`,
     );
-  });
+  }
   if (!hasStartTime) terms.push(sql`runs.start_time desc`);
   if (!hasRunId) terms.push(sql`runs.run_uuid asc`);
-  return { joins, terms };
+  return { joins, conditions, terms };
+}
+
+function datasetComparison(dialect: DialectName, comparison: Comparison): Expression<SqlBool> {
+  if (comparison.key === "context") {
+    return sql<SqlBool>`exists (select 1 from inputs i join input_tags it on it.input_uuid = i.input_uuid where i.destination_type = 'RUN' and i.destination_id = runs.run_uuid and it.name = 'mlflow.data.context' and ${compareExpression(dialect, sql.ref("it.value"), comparison)})`;
+  }
+  const column = comparison.key === "digest" ? "d.digest" : "d.name";
+  return sql<SqlBool>`exists (select 1 from inputs i join datasets d on d.dataset_uuid = i.source_id where i.source_type = 'DATASET' and i.destination_type = 'RUN' and i.destination_id = runs.run_uuid and ${compareExpression(dialect, sql.ref(column), comparison)})`;
 }
 
 /** Experiment filter comparisons: attributes or tags. */

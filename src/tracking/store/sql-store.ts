@@ -33,12 +33,14 @@ import { parseFilter, parseOrderBy } from "../search/index.js";
 import type { TrackingStore } from "../store.js";
 import { validateBatchLimits, validateExperimentName } from "../validation.js";
 import type { DialectName, OpenedDatabase } from "./database.js";
+import { decodeSeries, type Point } from "./metric-chunks.js";
 import { migrateToLatest, trackingMigrations } from "./migrations.js";
-import { experimentFromRow, loadRuns, metricFromRow, runInfoFromRow } from "./rows.js";
+import { experimentFromRow, loadRuns, runInfoFromRow } from "./rows.js";
 import type { RunsTable, TrackingDatabase } from "./schema.js";
-import { experimentComparison, experimentOrderColumn, runComparison, runOrderSql } from "./search-sql.js";
+import { experimentComparison, experimentOrderColumn, planRunSearch } from "./search-sql.js";
 import { writeTransaction } from "./transaction.js";
-import { insertMetrics } from "./writes.js";
+import { RunWriteBatcher } from "./write-batcher.js";
+import { upsertTags } from "./writes.js";
 
 export interface SqlTrackingStoreOptions {
   /** Root under which experiments get their artifact location: `<root>/<experiment_id>`. */
@@ -69,6 +71,7 @@ function parseExperimentId(experimentId: string): number {
 export class SqlTrackingStore implements TrackingStore {
   private readonly db: Db;
   private readonly dialect: DialectName;
+  private readonly batcher: RunWriteBatcher;
 
   private constructor(
     private readonly opened: OpenedDatabase<TrackingDatabase>,
@@ -76,6 +79,7 @@ export class SqlTrackingStore implements TrackingStore {
   ) {
     this.db = opened.db;
     this.dialect = opened.dialect;
+    this.batcher = new RunWriteBatcher(this.db, this.dialect);
   }
 
   /** Opens the store: migrates the schema and makes sure the Default experiment ("0") exists. */
@@ -447,22 +451,10 @@ export class SqlTrackingStore implements TrackingStore {
     });
   }
 
-  /** Params, tags and metrics of one request land together or not at all. */
+  /** Params, tags and metrics of one request land together or not at all (group-committed). */
   async logBatch(input: LogBatchInput): Promise<void> {
     validateBatchLimits(input.metrics.length, input.params, input.tags.length);
-    await writeTransaction(this.db, this.dialect, async (trx) => {
-      const run = await this.requireActiveRun(trx, input.runId);
-      if (input.params.length > 0) await insertParams(trx, input.runId, input.params);
-      if (input.tags.length > 0) {
-        const tags = dedupeTags(input.tags);
-        await upsertTags(trx, input.runId, tags);
-        const renamed = tags.find((tag) => tag.key === "mlflow.runName");
-        if (renamed && renamed.value !== run.name) {
-          await trx.updateTable("runs").set({ name: renamed.value }).where("run_uuid", "=", input.runId).execute();
-        }
-      }
-      if (input.metrics.length > 0) await insertMetrics(trx, input.runId, input.metrics);
-    });
+    await this.batcher.submit({ ...input, tags: dedupeTags(input.tags) });
   }
 
   async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
@@ -527,16 +519,15 @@ export class SqlTrackingStore implements TrackingStore {
   async searchRuns(input: SearchRunsInput): Promise<Page<Run>> {
     const maxResults = resolveMaxResults(input.maxResults, 1000, 50000, "runs search");
     const offset = decodePageToken(input.pageToken);
-    const filter = parseFilter(input.filter, "runs");
-    const order = runOrderSql(parseOrderBy(input.orderBy, "runs"));
+    const plan = planRunSearch(this.dialect, parseFilter(input.filter, "runs"), parseOrderBy(input.orderBy, "runs"));
     const experimentIds = input.experimentIds.map(parseExperimentId);
     if (experimentIds.length === 0) return { items: [] };
     const conditions = [
       sql`runs.experiment_id in (${sql.join(experimentIds)})`,
       sql`runs.lifecycle_stage in (${sql.join(lifecycleStages(input.viewType))})`,
-      ...filter.map((comparison) => runComparison(this.dialect, comparison)),
+      ...plan.conditions,
     ];
-    const query = sql<RunsTable>`select runs.* from runs ${sql.join(order.joins, sql` `)} where ${sql.join(conditions, sql` and `)} order by ${sql.join(order.terms)} limit ${maxResults} offset ${offset}`;
+    const query = sql<RunsTable>`select runs.* from runs ${sql.join(plan.joins, sql` `)} where ${sql.join(conditions, sql` and `)} order by ${sql.join(plan.terms)} limit ${maxResults} offset ${offset}`;
     const { rows } = await query.execute(this.db);
     const runs = await loadRuns(this.db, rows);
     return { items: runs, nextPageToken: nextPageToken(offset, runs.length, maxResults) };
@@ -544,77 +535,65 @@ export class SqlTrackingStore implements TrackingStore {
 
   // ── metric history ───────────────────────────────────────────────────────────────────────────
 
+  /** Every distinct point of one series, in MLflow's history order. */
+  private async series(runId: string, key: string): Promise<Point[]> {
+    const rows = await this.db
+      .selectFrom("metric_chunks")
+      .select("points")
+      .where("run_uuid", "=", runId)
+      .where("key", "=", key)
+      .orderBy("chunk_id")
+      .execute();
+    return decodeSeries(rows.map((row) => row.points));
+  }
+
   async getMetricHistory(input: MetricHistoryInput): Promise<Page<Metric>> {
     await this.requireRun(this.db, input.runId);
     const offset = decodePageToken(input.pageToken);
-    let query = this.db
-      .selectFrom("metrics")
-      .select(["key", "value", "timestamp", "step", "is_nan"])
-      .where("run_uuid", "=", input.runId)
-      .where("key", "=", input.metricKey)
-      .orderBy("timestamp")
-      .orderBy("step")
-      .orderBy("value");
-    if (input.maxResults !== undefined) {
-      const maxResults = resolveMaxResults(
-        input.maxResults,
-        input.maxResults,
-        Number.MAX_SAFE_INTEGER,
-        "metric history",
-      );
-      const rows = await query.limit(maxResults).offset(offset).execute();
-      return { items: rows.map(metricFromRow), nextPageToken: nextPageToken(offset, rows.length, maxResults) };
-    }
-    if (offset > 0) query = query.offset(offset);
-    const rows = await query.execute();
-    return { items: rows.map(metricFromRow) };
+    const points = await this.series(input.runId, input.metricKey);
+    const toMetric = (point: Point): Metric => ({ key: input.metricKey, ...point });
+    if (input.maxResults === undefined) return { items: points.slice(offset).map(toMetric) };
+    const maxResults = resolveMaxResults(input.maxResults, input.maxResults, Number.MAX_SAFE_INTEGER, "metric history");
+    const page = points.slice(offset, offset + maxResults).map(toMetric);
+    return { items: page, nextPageToken: nextPageToken(offset, page.length, maxResults) };
   }
 
   async getMetricHistoryBulk(runIds: string[], metricKey: string, maxResults: number): Promise<RunMetric[]> {
-    if (runIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom("metrics")
-      .select(["run_uuid", "key", "value", "timestamp", "step", "is_nan"])
-      .where("run_uuid", "in", runIds)
-      .where("key", "=", metricKey)
-      .orderBy("run_uuid")
-      .orderBy("timestamp")
-      .orderBy("step")
-      .orderBy("value")
-      .limit(maxResults)
-      .execute();
-    return rows.map((row) => ({ ...metricFromRow(row), run_id: row.run_uuid }));
+    const result: RunMetric[] = [];
+    for (const runId of [...new Set(runIds)].sort()) {
+      for (const point of await this.series(runId, metricKey)) {
+        if (result.length >= maxResults) return result;
+        result.push({ key: metricKey, ...point, run_id: runId });
+      }
+    }
+    return result;
   }
 
   async getMetricHistoryBulkInterval(input: BulkIntervalInput): Promise<RunMetric[]> {
     const maxResults = input.maxResults ?? 2500;
-    const result: RunMetric[] = [];
-    for (const runId of input.runIds) {
-      let steps = this.db
-        .selectFrom("metrics")
-        .select("step")
-        .distinct()
-        .where("run_uuid", "=", runId)
-        .where("key", "=", input.metricKey)
-        .orderBy("step");
-      if (input.startStep !== undefined && input.endStep !== undefined) {
-        steps = steps.where("step", ">=", input.startStep).where("step", "<=", input.endStep);
-      }
-      const allSteps = (await steps.execute()).map((row) => Number(row.step));
-      const chosen = sampleEvenly(allSteps, maxResults);
-      if (chosen.length === 0) continue;
-      const rows = await this.db
-        .selectFrom("metrics")
-        .select(["run_uuid", "key", "value", "timestamp", "step", "is_nan"])
-        .where("run_uuid", "=", runId)
-        .where("key", "=", input.metricKey)
-        .where("step", "in", chosen)
-        .orderBy("step")
-        .orderBy("timestamp")
-        .orderBy("value")
-        .execute();
-      for (const row of rows) result.push({ ...metricFromRow(row), run_id: row.run_uuid });
+    const { startStep, endStep } = input;
+    const isInRange = (step: number) =>
+      startStep === undefined || endStep === undefined || (step >= startStep && step <= endStep);
+    // As MLflow does: sample the union of the runs' steps, so every run is read at the same steps,
+    // then add back each run's own first and last step when they fall in the range.
+    const allSeries = await Promise.all(input.runIds.map((runId) => this.series(runId, input.metricKey)));
+    const union = new Set<number>();
+    for (const series of allSeries) for (const point of series) if (isInRange(point.step)) union.add(point.step);
+    const unionSteps = [...union].sort((a, b) => a - b);
+    const chosen = new Set(sampleEvenly(unionSteps, maxResults));
+    for (const series of allSeries) {
+      if (series.length === 0) continue;
+      const steps = series.map((point) => point.step);
+      const first = steps.reduce((a, b) => Math.min(a, b));
+      const last = steps.reduce((a, b) => Math.max(a, b));
+      for (const step of [first, last]) if (isInRange(step)) chosen.add(step);
     }
+    const result: RunMetric[] = [];
+    input.runIds.forEach((runId, index) => {
+      const picked = (allSeries[index] ?? []).filter((point) => chosen.has(point.step));
+      picked.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp || a.value - b.value);
+      for (const point of picked) result.push({ key: input.metricKey, ...point, run_id: runId });
+    });
     return result;
   }
 }
@@ -633,41 +612,4 @@ function dedupeTags(tags: Tag[]): Tag[] {
   const byKey = new Map<string, Tag>();
   for (const tag of tags) byKey.set(tag.key, tag);
   return [...byKey.values()];
-}
-
-async function upsertTags(db: Db, runId: string, tags: Tag[]): Promise<void> {
-  await db
-    .insertInto("tags")
-    .values(tags.map((tag) => ({ run_uuid: runId, key: tag.key, value: tag.value })))
-    .onConflict((conflict) =>
-      conflict.columns(["run_uuid", "key"]).doUpdateSet({ value: (eb) => eb.ref("excluded.value") }),
-    )
-    .execute();
-}
-
-/** Params are immutable: the same value again is fine, a different one is refused with both values. */
-async function insertParams(db: Db, runId: string, params: Param[]): Promise<void> {
-  const keys = params.map((param) => param.key);
-  const existing = await db
-    .selectFrom("params")
-    .select(["key", "value"])
-    .where("run_uuid", "=", runId)
-    .where("key", "in", keys)
-    .execute();
-  const logged = new Map(existing.map((row) => [row.key, row.value]));
-  for (const param of params) {
-    const previous = logged.get(param.key);
-    if (previous !== undefined && previous !== param.value) {
-      throw invalidParameter(
-        `Changing param values is not allowed. Param with key='${param.key}' was already logged with value='${previous}' for run ID='${runId}'. Attempted logging new value '${param.value}'.`,
-      );
-    }
-  }
-  const fresh = params.filter((param) => !logged.has(param.key));
-  if (fresh.length === 0) return;
-  await db
-    .insertInto("params")
-    .values(fresh.map((param) => ({ run_uuid: runId, key: param.key, value: param.value })))
-    .onConflict((conflict) => conflict.doNothing())
-    .execute();
 }

@@ -1,16 +1,58 @@
 /**
  * @module tracking/store/writes
- * Metric writes: many points in few statements. Exact duplicates are dropped by the primary key, so
- * a client's retry of an acknowledged request changes nothing; `latest_metrics` keeps the point with
- * the greatest (step, timestamp, value) per key, computed per batch before one upsert per key.
+ * Run data writes: many points in few statements. Metric points append as one packed chunk per
+ * key (duplicates are dropped when read, so a client's retry changes nothing); `latest_metrics`
+ * keeps the point with the greatest (step, timestamp, value) per key, reduced in memory first so
+ * each key is upserted once. Inserts of a given row count compile once and reuse their SQL text
+ * (and so the driver's prepared statement).
  */
-import type { Kysely } from "kysely";
-import type { Metric } from "../entities.js";
+import { CompiledQuery, type Kysely } from "kysely";
+import type { Metric, Param, Tag } from "../entities.js";
+import { encodePoints } from "./metric-chunks.js";
 import { encodeMetricValue } from "./rows.js";
 import type { MetricsTable, TrackingDatabase } from "./schema.js";
 
-/** Rows per INSERT: 6 bound values each keeps a statement well under both dialects' limits. */
-const ROWS_PER_STATEMENT = 500;
+type Db = Kysely<TrackingDatabase>;
+
+/** Rows per INSERT: at most 6 bound values a row keeps a statement under both dialects' limits. */
+const ROWS_PER_STATEMENT = 100;
+const METRIC_COLUMNS = ["run_uuid", "key", "step", "timestamp", "value", "is_nan"] as const;
+
+/** Compiled SQL per database (the dialect decides the text), by statement name and row count. */
+const compiledText = new WeakMap<Db, Map<string, string>>();
+
+function cachedSql(db: Db, name: string, rows: number, build: (rows: number) => { compile(): CompiledQuery }): string {
+  let texts = compiledText.get(db);
+  if (!texts) {
+    texts = new Map();
+    compiledText.set(db, texts);
+  }
+  const key = `${name}:${rows}`;
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = build(rows).compile().sql;
+    texts.set(key, text);
+  }
+  return text;
+}
+
+function placeholderMetricRows(rows: number): MetricsTable[] {
+  return Array.from({ length: rows }, () => ({ run_uuid: "", key: "", step: 0, timestamp: 0, value: 0, is_nan: 0 }));
+}
+
+async function executeInChunks<T>(
+  db: Db,
+  rows: readonly T[],
+  sqlFor: (count: number) => string,
+  flatten: (row: T) => readonly unknown[],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+    const parameters: unknown[] = [];
+    for (const row of chunk) parameters.push(...flatten(row));
+    await db.executeQuery(CompiledQuery.raw(sqlFor(chunk.length), parameters));
+  }
+}
 
 function isLater(a: MetricsTable, b: MetricsTable): boolean {
   if (a.step !== b.step) return a.step > b.step;
@@ -19,55 +61,108 @@ function isLater(a: MetricsTable, b: MetricsTable): boolean {
   return a.value > b.value;
 }
 
-export async function insertMetrics(db: Kysely<TrackingDatabase>, runId: string, metrics: Metric[]): Promise<void> {
-  const rows: MetricsTable[] = metrics.map((metric) => ({
-    run_uuid: runId,
-    key: metric.key,
-    step: metric.step,
-    timestamp: metric.timestamp,
-    ...encodeMetricValue(metric.value),
-  }));
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    await db
-      .insertInto("metrics")
-      .values(rows.slice(start, start + ROWS_PER_STATEMENT))
-      .onConflict((conflict) => conflict.doNothing())
-      .execute();
+const metricValues = (row: MetricsTable) => METRIC_COLUMNS.map((column) => row[column]);
+
+export async function insertMetrics(db: Db, runId: string, metrics: readonly Metric[]): Promise<void> {
+  const byKey = new Map<string, Metric[]>();
+  for (const metric of metrics) {
+    const list = byKey.get(metric.key);
+    if (list) list.push(metric);
+    else byKey.set(metric.key, [metric]);
   }
+  const chunks = [...byKey].map(([key, points]) => ({ key, count: points.length, points: encodePoints(points) }));
+  await executeInChunks(
+    db,
+    chunks,
+    (count) =>
+      cachedSql(db, "metric_chunks", count, (n) =>
+        db
+          .insertInto("metric_chunks")
+          .values(
+            Array.from({ length: n }, () => ({ run_uuid: "", key: "", point_count: 0, points: new Uint8Array() })),
+          ),
+      ),
+    (chunk) => [runId, chunk.key, chunk.count, chunk.points],
+  );
   const latest = new Map<string, MetricsTable>();
-  for (const row of rows) {
+  for (const metric of metrics) {
+    const row: MetricsTable = {
+      run_uuid: runId,
+      key: metric.key,
+      step: metric.step,
+      timestamp: metric.timestamp,
+      ...encodeMetricValue(metric.value),
+    };
     const current = latest.get(row.key);
     if (!current || isLater(row, current)) latest.set(row.key, row);
   }
-  const candidates = [...latest.values()];
-  for (let start = 0; start < candidates.length; start += ROWS_PER_STATEMENT) {
-    await db
-      .insertInto("latest_metrics")
-      .values(candidates.slice(start, start + ROWS_PER_STATEMENT))
-      .onConflict((conflict) =>
-        conflict
-          .columns(["run_uuid", "key"])
-          .doUpdateSet((eb) => ({
-            step: eb.ref("excluded.step"),
-            timestamp: eb.ref("excluded.timestamp"),
-            value: eb.ref("excluded.value"),
-            is_nan: eb.ref("excluded.is_nan"),
-          }))
-          .where((eb) =>
-            eb.or([
-              eb("excluded.step", ">", eb.ref("latest_metrics.step")),
-              eb.and([
-                eb("excluded.step", "=", eb.ref("latest_metrics.step")),
-                eb("excluded.timestamp", ">", eb.ref("latest_metrics.timestamp")),
-              ]),
-              eb.and([
-                eb("excluded.step", "=", eb.ref("latest_metrics.step")),
-                eb("excluded.timestamp", "=", eb.ref("latest_metrics.timestamp")),
-                eb("excluded.value", ">", eb.ref("latest_metrics.value")),
-              ]),
-            ]),
+  await executeInChunks(
+    db,
+    [...latest.values()],
+    (count) =>
+      cachedSql(db, "latest_metrics", count, (n) =>
+        db
+          .insertInto("latest_metrics")
+          .values(placeholderMetricRows(n))
+          .onConflict((conflict) =>
+            conflict
+              .columns(["run_uuid", "key"])
+              .doUpdateSet((eb) => ({
+                step: eb.ref("excluded.step"),
+                timestamp: eb.ref("excluded.timestamp"),
+                value: eb.ref("excluded.value"),
+                is_nan: eb.ref("excluded.is_nan"),
+              }))
+              .where((eb) =>
+                eb.or([
+                  eb("excluded.step", ">", eb.ref("latest_metrics.step")),
+                  eb.and([
+                    eb("excluded.step", "=", eb.ref("latest_metrics.step")),
+                    eb("excluded.timestamp", ">", eb.ref("latest_metrics.timestamp")),
+                  ]),
+                  eb.and([
+                    eb("excluded.step", "=", eb.ref("latest_metrics.step")),
+                    eb("excluded.timestamp", "=", eb.ref("latest_metrics.timestamp")),
+                    eb("excluded.value", ">", eb.ref("latest_metrics.value")),
+                  ]),
+                ]),
+              ),
           ),
-      )
-      .execute();
-  }
+      ),
+    metricValues,
+  );
+}
+
+/** Inserts params not logged before (callers have already refused changed values). */
+export async function insertNewParams(db: Db, runId: string, params: readonly Param[]): Promise<void> {
+  await executeInChunks(
+    db,
+    params,
+    (count) =>
+      cachedSql(db, "params", count, (n) =>
+        db
+          .insertInto("params")
+          .values(Array.from({ length: n }, () => ({ run_uuid: "", key: "", value: "" })))
+          .onConflict((conflict) => conflict.doNothing()),
+      ),
+    (param) => [runId, param.key, param.value],
+  );
+}
+
+/** Last write wins, as in MLflow. */
+export async function upsertTags(db: Db, runId: string, tags: readonly Tag[]): Promise<void> {
+  await executeInChunks(
+    db,
+    tags,
+    (count) =>
+      cachedSql(db, "tags", count, (n) =>
+        db
+          .insertInto("tags")
+          .values(Array.from({ length: n }, () => ({ run_uuid: "", key: "", value: "" })))
+          .onConflict((conflict) =>
+            conflict.columns(["run_uuid", "key"]).doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })),
+          ),
+      ),
+    (tag) => [runId, tag.key, tag.value],
+  );
 }
