@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { isLatheError } from "../core/errors.js";
 import { VERSION } from "../version.js";
+import { registerDemoCommand } from "./demo.js";
 import { registerServerCommand } from "./server.js";
 
 const program = new Command()
@@ -16,6 +17,7 @@ const program = new Command()
   .version(VERSION);
 
 registerServerCommand(program);
+registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (isLatheError(error)) {
