@@ -77,9 +77,8 @@ export async function runServer(settings: ServerSettings, logger: Logger): Promi
     return;
   }
   const server = await startServer(settings, logger);
-  if (cluster.isPrimary) {
-    process.stdout.write(`Lathe tracking server listening on ${server.url} (store ${settings.backendStoreUri})\n`);
-  }
+  const who = cluster.isPrimary ? "Lathe tracking server" : `Lathe tracking server worker ${process.pid}`;
+  process.stdout.write(`${who} listening on ${server.url} (store ${settings.backendStoreUri})\n`);
   const stop = async () => {
     await server.close();
     process.exit(0);

@@ -168,3 +168,25 @@ describe("kill -9 during a write storm", () => {
     }
   });
 });
+
+describe("--workers 2", () => {
+  const dir = mkdtempSync(join(tmpdir(), "lathe-workers-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("serves from several processes sharing one database", async () => {
+    const server = await spawnServer(["--workers", "2", "--backend-store-uri", `sqlite:///${join(dir, "mlruns.db")}`]);
+    try {
+      const runId = await createRun(server.url);
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, (_, step) =>
+          post(server.url, "runs/log-metric", { run_id: runId, key: "x", value: step, timestamp: 1, step }),
+        ),
+      );
+      expect(responses.map((response) => response.status)).toEqual(responses.map(() => 200));
+      expect(await history(server.url, runId, "x")).toHaveLength(200);
+    } finally {
+      server.child.kill("SIGTERM");
+      await waitForExit(server.child);
+    }
+  });
+});
