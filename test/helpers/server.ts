@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
 import type { ServerSettings } from "../../src/server/settings.js";
 import { type RunningServer, startServer } from "../../src/server/start.js";
 
@@ -18,6 +19,16 @@ export interface TestServer {
     path: string,
     params?: Record<string, unknown>,
   ): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Calls an endpoint that must succeed; returns its body. */
+  ok(method: string, path: string, params?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Calls an endpoint that must fail with `status` and `errorCode`; returns the message. */
+  fails(
+    method: string,
+    path: string,
+    params: Record<string, unknown>,
+    status: number,
+    errorCode: string,
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -46,10 +57,22 @@ export async function startTestServer(overrides: Partial<ServerSettings> = {}): 
   };
   const server = await startServer(settings);
   const url = server.url;
-  return {
+  const testServer: TestServer = {
     url,
     dir,
     server,
+    async ok(method, path, params = {}) {
+      const response = await testServer.call(method, path, params);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return response.body;
+    },
+    async fails(method, path, params, status, errorCode) {
+      const response = await testServer.call(method, path, params);
+      expect(response.status, JSON.stringify(response.body)).toBe(status);
+      expect(response.body.error_code).toBe(errorCode);
+      expect(typeof response.body.message).toBe("string");
+      return response.body.message as string;
+    },
     async call(method, path, params = {}) {
       const target = path.startsWith("/") ? `${url}${path}` : `${url}/api/2.0/mlflow/${path}`;
       const response =
@@ -74,4 +97,5 @@ export async function startTestServer(overrides: Partial<ServerSettings> = {}): 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return testServer;
 }

@@ -33,26 +33,9 @@ afterAll(async () => {
   await server.close();
 });
 
-async function ok(method: string, path: string, params: Record<string, unknown> = {}) {
-  const response = await server.call(method, path, params);
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
-  return response.body;
-}
+const ok: TestServer["ok"] = (...args) => server.ok(...args);
 
-/** Calls an endpoint that must fail; returns the error message after checking status and code. */
-async function fails(
-  method: string,
-  path: string,
-  params: Record<string, unknown>,
-  status: number,
-  errorCode: string,
-): Promise<string> {
-  const response = await server.call(method, path, params);
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body.error_code).toBe(errorCode);
-  expect(typeof response.body.message).toBe("string");
-  return response.body.message as string;
-}
+const fails: TestServer["fails"] = (...args) => server.fails(...args);
 
 async function create(name: string, extra: Record<string, unknown> = {}): Promise<string> {
   const body = await ok("POST", "experiments/create", { name, ...extra });

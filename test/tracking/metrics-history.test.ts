@@ -22,23 +22,11 @@ let runB: string;
 
 const AJAX = "/ajax-api/2.0/mlflow";
 
-async function ok(method: string, path: string, params: Record<string, unknown> = {}) {
-  const response = await server.call(method, path, params);
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
-  return response.body;
-}
+const ok: TestServer["ok"] = (...args) => server.ok(...args);
 
-async function fails(
-  path: string,
-  params: Record<string, unknown>,
-  status = 400,
-  errorCode = "INVALID_PARAMETER_VALUE",
-) {
-  const response = await server.call("GET", path, params);
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body.error_code).toBe(errorCode);
-  return response.body.message as string;
-}
+/** A GET that must fail, by default with 400 INVALID_PARAMETER_VALUE. */
+const fails = (path: string, params: Record<string, unknown>, status = 400, errorCode = "INVALID_PARAMETER_VALUE") =>
+  server.fails("GET", path, params, status, errorCode);
 
 async function createRunWithLoss(steps: number): Promise<string> {
   const run = (await ok("POST", "runs/create", {})).run as { info: { run_id: string } };

@@ -49,24 +49,9 @@ afterAll(async () => {
   await server.close();
 });
 
-async function ok(method: string, path: string, params: Record<string, unknown> = {}) {
-  const response = await server.call(method, path, params);
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
-  return response.body;
-}
+const ok: TestServer["ok"] = (...args) => server.ok(...args);
 
-async function fails(
-  method: string,
-  path: string,
-  params: Record<string, unknown>,
-  status: number,
-  errorCode: string,
-): Promise<string> {
-  const response = await server.call(method, path, params);
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body.error_code).toBe(errorCode);
-  return response.body.message as string;
-}
+const fails: TestServer["fails"] = (...args) => server.fails(...args);
 
 const invalid = (path: string, params: Record<string, unknown>) =>
   fails("POST", path, params, 400, "INVALID_PARAMETER_VALUE");

@@ -17,11 +17,7 @@ let expB: string;
 /** run_name → run_id of the fixture runs. */
 const ids = new Map<string, string>();
 
-async function ok(method: string, path: string, params: Record<string, unknown> = {}) {
-  const response = await server.call(method, path, params);
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
-  return response.body;
-}
+const ok: TestServer["ok"] = (...args) => server.ok(...args);
 
 async function createExperiment(name: string): Promise<string> {
   return (await ok("POST", "experiments/create", { name })).experiment_id as string;
