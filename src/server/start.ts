@@ -43,7 +43,15 @@ export async function startServer(settings: ServerSettings, logger?: Logger): Pr
     url: address,
     app,
     async close() {
-      await app.close();
+      // Fastify closes the keep-alive connections that are idle when close() starts; one whose last
+      // response (a streamed download) is still flushing turns idle a moment later and would otherwise
+      // hold close() for the whole keep-alive timeout (72 s). Keep closing idle ones until done.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await store.close();
     },
   };

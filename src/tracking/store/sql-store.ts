@@ -527,9 +527,21 @@ export class SqlTrackingStore implements TrackingStore {
       sql`runs.lifecycle_stage in (${sql.join(lifecycleStages(input.viewType))})`,
       ...plan.conditions,
     ];
-    const query = sql<RunsTable>`select runs.* from runs ${sql.join(plan.joins, sql` `)} where ${sql.join(conditions, sql` and `)} order by ${sql.join(plan.terms)} limit ${maxResults} offset ${offset}`;
-    const { rows } = await query.execute(this.db);
-    const runs = await loadRuns(this.db, rows);
+    // Sort run ids only, then fetch the page's rows: the sorter then carries a key, not whole rows.
+    const query = sql<{
+      run_uuid: string;
+    }>`select runs.run_uuid from runs ${sql.join(plan.joins, sql` `)} where ${sql.join(conditions, sql` and `)} order by ${sql.join(plan.terms)} limit ${maxResults} offset ${offset}`;
+    const ids = (await query.execute(this.db)).rows.map((row) => row.run_uuid);
+    const byId = new Map<string, RunsTable>();
+    for (let start = 0; start < ids.length; start += 5000) {
+      const chunk = ids.slice(start, start + 5000);
+      for (const row of await this.db.selectFrom("runs").selectAll().where("run_uuid", "in", chunk).execute())
+        byId.set(row.run_uuid, row);
+    }
+    const runs = await loadRuns(
+      this.db,
+      ids.flatMap((id) => byId.get(id) ?? []),
+    );
     return { items: runs, nextPageToken: nextPageToken(offset, runs.length, maxResults) };
   }
 
