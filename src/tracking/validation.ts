@@ -56,7 +56,8 @@ export function validateKey(kind: "metric" | "param" | "tag", key: unknown): str
       `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/).`,
     );
   }
-  const normalized = normalizePosix(key);
+  // Without a slash, a key can only resolve to something else if it is "." or "..".
+  const normalized = key.includes("/") || key === "." || key === ".." ? normalizePosix(key) : key;
   if (normalized !== key || key === "." || key.startsWith("..") || key.startsWith("/")) {
     throw invalidParameter(
       `Invalid ${kind} name: '${key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${normalized}'`,
