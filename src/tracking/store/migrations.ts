@@ -89,14 +89,23 @@ const initialTracking = (dialect: DialectName): Migration => ({
       .addColumn("timestamp", bigint, (col) => col.notNull())
       .addColumn("value", "double precision", (col) => col.notNull())
       .addColumn("is_nan", "integer", (col) => col.notNull())
+      // The run's start_time, copied here (it never changes) so ordered searches need no sort.
+      .addColumn("start_time", bigint, (col) => col.notNull())
       .addPrimaryKeyConstraint("latest_metrics_pk", ["run_uuid", "key"])
       .$call(clustered)
       .execute();
-    // Metric filters and order keys read (key, is_nan, value) straight from this index.
+    // Filters and order keys on a metric read these indexes alone. Their trailing (start_time,
+    // run_uuid) columns match the tie-break order of runs/search in both directions, so a search
+    // ordered by one metric walks an index and stops at the page size instead of sorting every run.
     await db.schema
-      .createIndex("latest_metrics_key_value")
+      .createIndex("latest_metrics_order_desc")
       .on("latest_metrics")
-      .columns(["key", "is_nan", "value"])
+      .columns(["key", "is_nan", "value", "start_time", "run_uuid desc"])
+      .execute();
+    await db.schema
+      .createIndex("latest_metrics_order_asc")
+      .on("latest_metrics")
+      .columns(["key", "is_nan", "value", "start_time desc", "run_uuid"])
       .execute();
     await db.schema
       .createTable("datasets")

@@ -55,6 +55,10 @@ export interface MetricsTable {
   is_nan: number;
 }
 
+export interface LatestMetricsTable extends MetricsTable {
+  start_time: number;
+}
+
 export interface MetricChunksTable {
   chunk_id: Generated<number>;
   run_uuid: string;
@@ -95,7 +99,7 @@ export interface TrackingDatabase {
   params: ParamsTable;
   tags: TagsTable;
   metric_chunks: MetricChunksTable;
-  latest_metrics: MetricsTable;
+  latest_metrics: LatestMetricsTable;
   datasets: DatasetsTable;
   inputs: InputsTable;
   input_tags: InputTagsTable;

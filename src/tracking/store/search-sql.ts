@@ -115,6 +115,22 @@ export function planRunSearch(
       : sql<SqlBool>`(${isNan} = 0 and ${value})`;
   });
 
+  const topN = indexOrderedMetric(filter, orderBy);
+  if (topN) {
+    // Present and not NaN by the filter, so the presence bucket is constant: order by the index's
+    // own columns and let the database walk it (see latest_metrics_order_* in the migrations).
+    const alias = joinFor("metric", topN.key);
+    const direction = topN.ascending ? sql`asc` : sql`desc`;
+    return {
+      joins,
+      conditions,
+      terms: [
+        sql`${sql.ref(`${alias}.value`)} ${direction}`,
+        sql`${sql.ref(`${alias}.start_time`)} desc`,
+        sql`${sql.ref(`${alias}.run_uuid`)} asc`,
+      ],
+    };
+  }
   const terms: RawBuilder<unknown>[] = [];
   let hasStartTime = false;
   let hasRunId = false;
@@ -141,6 +157,22 @@ export function planRunSearch(
   if (!hasStartTime) terms.push(sql`runs.start_time desc`);
   if (!hasRunId) terms.push(sql`runs.run_uuid asc`);
   return { joins, conditions, terms };
+}
+
+/**
+ * The order key when a search orders by a single metric that the filter also requires to be
+ * present and a number (any comparison but "!=", which NaN satisfies).
+ */
+function indexOrderedMetric(
+  filter: readonly Comparison[],
+  orderBy: readonly OrderByClause[],
+): OrderByClause | undefined {
+  const [only, ...rest] = orderBy;
+  if (!only || rest.length > 0 || only.type !== "metric") return undefined;
+  const required = filter.some(
+    (comparison) => comparison.type === "metric" && comparison.key === only.key && comparison.operator !== "!=",
+  );
+  return required ? only : undefined;
 }
 
 function datasetComparison(dialect: DialectName, comparison: Comparison): Expression<SqlBool> {

@@ -88,7 +88,7 @@ async function writeGroup(db: Db, batch: Pending[]): Promise<void> {
   for (const [runId, requests] of byRun) {
     const run = await db
       .selectFrom("runs")
-      .select(["lifecycle_stage", "name"])
+      .select(["lifecycle_stage", "name", "start_time"])
       .where("run_uuid", "=", runId)
       .executeTakeFirst();
     if (run?.lifecycle_stage !== "active") {
@@ -117,7 +117,7 @@ async function writeGroup(db: Db, batch: Pending[]): Promise<void> {
         await db.updateTable("runs").set({ name: renamed.value }).where("run_uuid", "=", runId).execute();
       }
     }
-    if (metrics.length > 0) await insertMetrics(db, runId, metrics);
+    if (metrics.length > 0) await insertMetrics(db, runId, Number(run.start_time), metrics);
   }
 }
 

@@ -10,13 +10,13 @@ import { CompiledQuery, type Kysely } from "kysely";
 import type { Metric, Param, Tag } from "../entities.js";
 import { encodePoints } from "./metric-chunks.js";
 import { encodeMetricValue } from "./rows.js";
-import type { MetricsTable, TrackingDatabase } from "./schema.js";
+import type { LatestMetricsTable, MetricsTable, TrackingDatabase } from "./schema.js";
 
 type Db = Kysely<TrackingDatabase>;
 
 /** Rows per INSERT: at most 6 bound values a row keeps a statement under both dialects' limits. */
 const ROWS_PER_STATEMENT = 100;
-const METRIC_COLUMNS = ["run_uuid", "key", "step", "timestamp", "value", "is_nan"] as const;
+const LATEST_COLUMNS = ["run_uuid", "key", "step", "timestamp", "value", "is_nan", "start_time"] as const;
 
 /** Compiled SQL per database (the dialect decides the text), by statement name and row count. */
 const compiledText = new WeakMap<Db, Map<string, string>>();
@@ -61,9 +61,14 @@ function isLater(a: MetricsTable, b: MetricsTable): boolean {
   return a.value > b.value;
 }
 
-const metricValues = (row: MetricsTable) => METRIC_COLUMNS.map((column) => row[column]);
+const latestValues = (row: LatestMetricsTable) => LATEST_COLUMNS.map((column) => row[column]);
 
-export async function insertMetrics(db: Db, runId: string, metrics: readonly Metric[]): Promise<void> {
+export async function insertMetrics(
+  db: Db,
+  runId: string,
+  startTime: number,
+  metrics: readonly Metric[],
+): Promise<void> {
   const byKey = new Map<string, Metric[]>();
   for (const metric of metrics) {
     const list = byKey.get(metric.key);
@@ -84,14 +89,15 @@ export async function insertMetrics(db: Db, runId: string, metrics: readonly Met
       ),
     (chunk) => [runId, chunk.key, chunk.count, chunk.points],
   );
-  const latest = new Map<string, MetricsTable>();
+  const latest = new Map<string, LatestMetricsTable>();
   for (const metric of metrics) {
-    const row: MetricsTable = {
+    const row: LatestMetricsTable = {
       run_uuid: runId,
       key: metric.key,
       step: metric.step,
       timestamp: metric.timestamp,
       ...encodeMetricValue(metric.value),
+      start_time: startTime,
     };
     const current = latest.get(row.key);
     if (!current || isLater(row, current)) latest.set(row.key, row);
@@ -103,7 +109,7 @@ export async function insertMetrics(db: Db, runId: string, metrics: readonly Met
       cachedSql(db, "latest_metrics", count, (n) =>
         db
           .insertInto("latest_metrics")
-          .values(placeholderMetricRows(n))
+          .values(placeholderMetricRows(n).map((row) => ({ ...row, start_time: 0 })))
           .onConflict((conflict) =>
             conflict
               .columns(["run_uuid", "key"])
@@ -129,7 +135,7 @@ export async function insertMetrics(db: Db, runId: string, metrics: readonly Met
               ),
           ),
       ),
-    metricValues,
+    latestValues,
   );
 }
 
