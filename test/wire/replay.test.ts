@@ -226,6 +226,39 @@ describe("replay of the MLflow 2.12.2 client session against Lathe", () => {
   });
 });
 
+describe("the id substitution itself", () => {
+  // On a fresh server Lathe's experiment ids happen to equal the recorded ones; prove the mapping anyway.
+  const run = "ab7ca8387d824bdd9bd9939ee65911ec";
+  const ids = new IdMap();
+  ids.learn({ experiment_id: "1" }, { experiment_id: "7" });
+  ids.learn({ run: { info: { run_id: run, experiment_id: "1" } } }, { run: { info: { run_id: "f".repeat(32) } } });
+
+  it("rewrites experiment and run ids in query strings and artifact paths", () => {
+    expect(ids.url("/api/2.0/mlflow/experiments/get?experiment_id=1")).toBe(
+      "/api/2.0/mlflow/experiments/get?experiment_id=7",
+    );
+    expect(ids.url(`/api/2.0/mlflow-artifacts/artifacts?path=1%2F${run}%2Fartifacts`)).toBe(
+      `/api/2.0/mlflow-artifacts/artifacts?path=7%2F${"f".repeat(32)}%2Fartifacts`,
+    );
+    expect(ids.url(`/api/2.0/mlflow-artifacts/artifacts/1/${run}/artifacts/a/1.txt`)).toBe(
+      `/api/2.0/mlflow-artifacts/artifacts/7/${"f".repeat(32)}/artifacts/a/1.txt`,
+    );
+  });
+
+  it("rewrites ids inside JSON bodies and leaves other numbers alone", () => {
+    expect(
+      ids.jsonBody(`{"experiment_ids": ["1"], "filter": "attributes.run_id IN ('${run}')", "max_results": 1}`),
+    ).toBe(`{"experiment_ids": ["7"], "filter": "attributes.run_id IN ('${"f".repeat(32)}')", "max_results": 1}`);
+    expect(ids.jsonBody(`{"experiment_id": "1", "source": "runs:/${run}/model"}`)).toBe(
+      `{"experiment_id": "7", "source": "runs:/${"f".repeat(32)}/model"}`,
+    );
+  });
+
+  it("reports an id Lathe contradicts", () => {
+    expect(ids.learn({ experiment_id: "1" }, { experiment_id: "8" })).toHaveLength(1);
+  });
+});
+
 describe("the shape comparison itself", () => {
   it("accepts different values, list lengths and orders", () => {
     const recorded = { runs: [{ info: { run_id: "a", start_time: 1 } }, { info: { run_id: "b", start_time: 2 } }] };
