@@ -3,4 +3,42 @@
  * The public TypeScript API. Heavier parts live behind subpath exports (`lathe/server`,
  * `lathe/tracking`).
  */
+
+export type {
+  ArtifactStore,
+  CreateExperimentOptions,
+  CreateModelVersionOptions,
+  CreateRegisteredModelOptions,
+  CreateRunOptions,
+  EnvironmentOptions,
+  LatheClientOptions,
+  LogBatchOptions,
+  LoggedModel,
+  LogMetricOptions,
+  MetricBufferOptions,
+  MetricHistoryBulkIntervalOptions,
+  MetricHistoryOptions,
+  MetricInput,
+  ParamValue,
+  RegistryHistoryOptions,
+  RestClientOptions,
+  SearchExperimentsOptions,
+  SearchRegistryOptions,
+  SearchRunsOptions,
+  StartRunOptions,
+  TagsInput,
+  TransitionStageOptions,
+  UpdateRunOptions,
+  UploadOptions,
+  VersionInput,
+} from "./client/index.js";
+export {
+  ActiveRun,
+  collectEnvironmentTags,
+  diffEnvironments,
+  ENVIRONMENT_TAGS,
+  isEnvironmentTag,
+  LatheClient,
+  RestClient,
+} from "./client/index.js";
 export * from "./core/index.js";

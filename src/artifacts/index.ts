@@ -4,7 +4,13 @@
  * contract, the local-disk repository and URI resolution.
  */
 export { LocalArtifactRepository } from "./local.js";
-export { MAX_ARTIFACT_PATH_LENGTH, validateArtifactPath } from "./path-safety.js";
+export {
+  decodeLayers,
+  hasControlChar,
+  isTraversalSegment,
+  MAX_ARTIFACT_PATH_LENGTH,
+  validateArtifactPath,
+} from "./path-safety.js";
 export type { ArtifactFileInfo, ArtifactRepository } from "./repository.js";
 export type { ArtifactLocationOptions, ArtifactStoreOptions } from "./uri.js";
 export {

@@ -140,7 +140,9 @@ export class LocalArtifactRepository implements ArtifactRepository {
         real = await realpath(current);
       } catch (error) {
         if (!isMissing(error)) throw error;
-        if (await this.#exists(current)) throw escapes(); // a dangling link: its target is unknown, so refuse
+        // A dangling link's target is unknown, so refuse it. Anything else found now was created by a concurrent
+        // upload after realpath ran (a folder, not a link): its parent is checked next.
+        if (await this.#isLink(current)) throw escapes();
         continue;
       }
       if (!isInside(await realpath(this.#root), real)) throw escapes();
@@ -148,10 +150,9 @@ export class LocalArtifactRepository implements ArtifactRepository {
     }
   }
 
-  async #exists(abs: string): Promise<boolean> {
+  async #isLink(abs: string): Promise<boolean> {
     try {
-      await lstat(abs);
-      return true;
+      return (await lstat(abs)).isSymbolicLink();
     } catch (error) {
       if (isMissing(error)) return false;
       throw error;

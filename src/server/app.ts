@@ -7,6 +7,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { isLatheError, LatheError } from "../core/errors.js";
 import type { Logger } from "../core/logging.js";
+import type { RegistryStore } from "../registry/store.js";
 import type { TrackingStore } from "../tracking/store.js";
 import { VERSION } from "../version.js";
 import type { Endpoint, EndpointContext } from "./endpoint.js";
@@ -16,10 +17,15 @@ import { artifactListEndpoints } from "./routes/artifact-list.js";
 import { registerArtifactProxy } from "./routes/artifact-proxy.js";
 import { experimentEndpoints } from "./routes/experiments.js";
 import { metricEndpoints } from "./routes/metrics.js";
+import { modelVersionEndpoints } from "./routes/model-versions.js";
+import { registeredModelEndpoints } from "./routes/registered-models.js";
 import { runEndpoints } from "./routes/runs.js";
+import { requestUser } from "./user.js";
 
 export interface AppOptions {
   store: TrackingStore;
+  /** The model registry, on the tracking store's database. */
+  registry: RegistryStore;
   /** Folder behind `mlflow-artifacts:/`; undefined turns the proxy off (--no-serve-artifacts). */
   artifactsDestination: string | undefined;
   /** Largest JSON request body accepted, in bytes. */
@@ -33,6 +39,11 @@ export const TRACKING_ENDPOINTS: readonly Endpoint[] = [
   ...metricEndpoints,
   ...artifactListEndpoints,
 ];
+
+export const REGISTRY_ENDPOINTS: readonly Endpoint[] = [...registeredModelEndpoints, ...modelVersionEndpoints];
+
+/** Every endpoint the server mounts under the MLflow API prefixes. */
+export const ENDPOINTS: readonly Endpoint[] = [...TRACKING_ENDPOINTS, ...REGISTRY_ENDPOINTS];
 
 const API_PREFIX = "/api/2.0/mlflow";
 const AJAX_PREFIX = "/ajax-api/2.0/mlflow";
@@ -81,7 +92,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
   });
-  const context: EndpointContext = { store: options.store, artifactsDestination: options.artifactsDestination };
+  const shared: Omit<EndpointContext, "user"> = {
+    store: options.store,
+    registry: options.registry,
+    artifactsDestination: options.artifactsDestination,
+  };
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
@@ -140,14 +155,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   );
 
-  for (const endpoint of TRACKING_ENDPOINTS) {
+  for (const endpoint of ENDPOINTS) {
     const prefixes = endpoint.ajaxOnly ? [AJAX_PREFIX] : [API_PREFIX, AJAX_PREFIX];
     for (const prefix of prefixes) {
       for (const path of [endpoint.path, ...(endpoint.aliases ?? [])]) {
         app.route({
           method: [...endpoint.methods],
           url: `${prefix}/${path}`,
-          handler: (request) => endpoint.handle(readParams(request), context),
+          handler: (request) =>
+            endpoint.handle(readParams(request), { ...shared, user: requestUser(request.headers.authorization) }),
         });
       }
     }
@@ -155,7 +171,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerArtifactProxy(app, options.artifactsDestination);
 
-  const openApi = JSON.stringify(buildOpenApi(TRACKING_ENDPOINTS));
+  const openApi = JSON.stringify(buildOpenApi(ENDPOINTS));
   app.get("/openapi.json", (_request, reply) => reply.type("application/json").send(openApi));
   app.get("/health", (_request, reply) => reply.type("text/plain").send("OK"));
   app.get("/version", (_request, reply) => reply.type("text/plain").send(VERSION));

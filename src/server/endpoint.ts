@@ -4,6 +4,7 @@
  * OpenAPI and documentation) and a handler from request params to a response object. The router
  * mounts each one under `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow`.
  */
+import type { RegistryStore } from "../registry/store.js";
 import type { TrackingStore } from "../tracking/store.js";
 import type { RequestParams } from "./params.js";
 
@@ -17,8 +18,11 @@ export interface FieldDoc {
 
 export interface EndpointContext {
   readonly store: TrackingStore;
+  readonly registry: RegistryStore;
   /** Folder behind `mlflow-artifacts:/`, or undefined when artifacts are not served. */
   readonly artifactsDestination: string | undefined;
+  /** Who made this request (see server/user.ts); "anonymous" without credentials. */
+  readonly user: string;
 }
 
 export interface Endpoint {

@@ -59,7 +59,9 @@ export function buildOpenApi(endpoints: readonly Endpoint[]): Record<string, unk
       }
       operations[method.toLowerCase()] = operation;
     }
-    paths[`${prefix}/${endpoint.path}`] = operations;
+    // Several endpoints can share a path with different methods (registered-models/alias).
+    const path = `${prefix}/${endpoint.path}`;
+    paths[path] = { ...paths[path], ...operations };
   }
   paths["/api/2.0/mlflow-artifacts/artifacts/{path}"] = {
     get: { summary: "Download an artifact.", responses: { "200": { description: "The file's bytes" } } },

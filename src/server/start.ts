@@ -7,6 +7,7 @@ import cluster from "node:cluster";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "../core/logging.js";
+import { SqlRegistryStore } from "../registry/store/sql-store.js";
 import { openDatabase } from "../tracking/store/database.js";
 import { SqlTrackingStore } from "../tracking/store/sql-store.js";
 import { buildApp } from "./app.js";
@@ -18,16 +19,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-async function openStore(settings: ServerSettings): Promise<SqlTrackingStore> {
+interface Stores {
+  store: SqlTrackingStore;
+  /** On the tracking store's database, which the tracking store owns and closes. */
+  registry: SqlRegistryStore;
+}
+
+/** Opens the backend store: migrates it (tracking and registry tables) and builds both stores on it. */
+async function openStores(settings: ServerSettings): Promise<Stores> {
   const opened = await openDatabase(settings.backendStoreUri);
-  return SqlTrackingStore.open(opened, { defaultArtifactRoot: effectiveArtifactRoot(settings) });
+  const store = await SqlTrackingStore.open(opened, { defaultArtifactRoot: effectiveArtifactRoot(settings) });
+  return { store, registry: new SqlRegistryStore(opened) };
 }
 
 /** Serves in this process; resolves once listening. */
 export async function startServer(settings: ServerSettings, logger?: Logger): Promise<RunningServer> {
-  const store = await openStore(settings);
+  const { store, registry } = await openStores(settings);
   const app = await buildApp({
     store,
+    registry,
     artifactsDestination: settings.serveArtifacts ? resolve(settings.artifactsDestination) : undefined,
     maxRequestBytes: settings.maxRequestBytes,
     logger,
@@ -63,7 +73,7 @@ export async function startServer(settings: ServerSettings, logger?: Logger): Pr
  */
 export async function runServer(settings: ServerSettings, logger: Logger): Promise<void> {
   if (settings.workers > 1 && cluster.isPrimary) {
-    const store = await openStore(settings);
+    const { store } = await openStores(settings);
     await store.close();
     for (let i = 0; i < settings.workers; i++) cluster.fork();
     let stopping = false;

@@ -6,6 +6,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { LatheError } from "../../core/errors.js";
 import type { DialectName } from "./database.js";
+import { registryMigration } from "./registry-migration.js";
 
 // Migrations run before the typed schema exists, so they see an untyped database.
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's own migration signature is Kysely<any>
@@ -157,6 +158,7 @@ const initialTracking = (dialect: DialectName): Migration => ({
 export function trackingMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     "0001_initial_tracking": initialTracking(dialect),
+    "0002_registry": registryMigration(dialect),
   };
 }
 

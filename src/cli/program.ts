@@ -1,0 +1,26 @@
+/**
+ * @module cli/program
+ * The `lathe` command tree: each command group registers itself here.
+ */
+import { Command } from "commander";
+import { VERSION } from "../version.js";
+import { registerDemoCommand } from "./demo.js";
+import { registerExperimentsCommand } from "./experiments.js";
+import { registerModelsCommand } from "./models.js";
+import { registerRunsCommand } from "./runs.js";
+import { registerServerCommand } from "./server.js";
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("lathe")
+    .description(
+      "The machine-learning lifecycle in one toolkit: tracking, registry, data, pipelines, serving, monitoring.",
+    )
+    .version(VERSION);
+  registerServerCommand(program);
+  registerExperimentsCommand(program);
+  registerRunsCommand(program);
+  registerModelsCommand(program);
+  registerDemoCommand(program);
+  return program;
+}
