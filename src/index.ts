@@ -42,3 +42,11 @@ export {
   RestClient,
 } from "./client/index.js";
 export * from "./core/index.js";
+export type {
+  ModelVersion,
+  RegisteredModel,
+  RegistryEvent,
+  RegistryLookup,
+  ResolvedModelUri,
+} from "./registry/index.js";
+export { parseModelUri, resolveModelUri } from "./registry/index.js";

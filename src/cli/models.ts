@@ -161,6 +161,23 @@ export function registerModelsCommand(program: Command): void {
       },
     );
 
+  withClientFlags(models.command("resolve <uri>"))
+    .description("Resolve models:/name/3, models:/name/Production, models:/name@alias or runs:/<run>/path.")
+    .action(async (uri: string, flags: ClientFlags) => {
+      const resolved = await (await createClient(flags)).resolveModelUri(uri);
+      printResult(
+        flags,
+        resolved,
+        [resolved],
+        [
+          { header: "MODEL", value: (row) => row.name },
+          { header: "VERSION", value: (row) => row.version },
+          { header: "RUN", value: (row) => row.runId },
+          { header: "ARTIFACTS", value: (row) => row.artifactUri },
+        ],
+      );
+    });
+
   withClientFlags(models.command("history <name>"))
     .description("Every stage transition and alias move of a model: who, when, from, to.")
     .action(async (name: string, flags: ClientFlags) => {

@@ -5,6 +5,7 @@
  * API (`startRun`, `withRun`). It talks to a `lathe server` or to an MLflow tracking server alike.
  */
 import { invalidParameter } from "../core/errors.js";
+import { type ResolvedModelUri, resolveModelUri } from "../registry/uri.js";
 import { downloadPath, openArtifactStore, uploadPath } from "./artifacts.js";
 import { RegistryClient } from "./registry-client.js";
 import type { RestClientOptions } from "./rest.js";
@@ -35,6 +36,17 @@ export class LatheClient extends RegistryClient {
   /** The most recently started run of this client that has not ended. */
   get activeRun(): ActiveRun | undefined {
     return this.#activeRuns.at(-1);
+  }
+
+  /**
+   * Resolves `models:/name/3`, `models:/name/Production`, `models:/name/latest`, `models:/name@alias`
+   * or `runs:/<run_id>/path` to the version it names and where its files are.
+   *
+   * @example
+   * const { version, artifactUri } = await client.resolveModelUri("models:/iris@champion");
+   */
+  resolveModelUri(uri: string): Promise<ResolvedModelUri> {
+    return resolveModelUri(uri, this);
   }
 
   /** The id of the experiment of that name, created when missing (like `mlflow.set_experiment`). */

@@ -98,6 +98,12 @@ describe("lathe models: promote, promote again, roll back", () => {
       previous: "3",
     });
     expect(await lathe("models", "alias", "cli-model", "champion")).toMatchObject({ version: "2" });
+    expect(await lathe("models", "resolve", "models:/cli-model@champion")).toMatchObject({
+      name: "cli-model",
+      version: "2",
+      runId: run.info.run_id,
+      artifactUri: `${run.info.artifact_uri}/model`,
+    });
 
     const history = (await lathe("models", "history", "cli-model")) as {
       kind: string;
