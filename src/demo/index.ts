@@ -10,7 +10,7 @@ import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LatheError } from "../core/errors.js";
+import { LatheClient } from "../client/client.js";
 import { writeFileAtomic } from "../core/fs.js";
 import { startServer } from "../server/start.js";
 import { describeColumn, parseCsv } from "./csv.js";
@@ -37,26 +37,10 @@ const IRIS = fileURLToPath(new URL("../../examples/iris/data/iris.csv", import.m
 const NOT_YET = [
   "data versioning (lathe add), validation",
   "pipelines (lathe repro)",
-  "model registry, aliases and model cards",
+  "training a model to register and alias as champion, and its model card (the registry itself is ready: lathe models --help)",
   "model serving (lathe serve)",
   "drift and accuracy monitoring, alerts, retraining",
 ];
-
-async function call(base: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const payload = (await response.json()) as Record<string, unknown>;
-  if (response.status !== 200) {
-    throw new LatheError(
-      "INTERNAL_ERROR",
-      `Demo request ${method} ${path} failed with ${response.status}: ${JSON.stringify(payload)}`,
-    );
-  }
-  return payload;
-}
 
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -78,38 +62,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   try {
     print(`[1/3] tracking server up at ${server.url} (SQLite ${join(dir, "mlruns.db")})`);
 
+    const client = new LatheClient({ trackingUri: server.url });
     const csv = readFileSync(IRIS, "utf8");
     const table = parseCsv(csv, IRIS);
     const digest = createHash("md5").update(csv).digest("hex").slice(0, 8);
-    const { experiment_id: experimentId } = (await call(server.url, "POST", "/api/2.0/mlflow/experiments/create", {
-      name: "iris-demo",
-    })) as {
-      experiment_id: string;
-    };
+    const experimentId = await client.createExperiment("iris-demo");
     const features = table.columns.filter((column) => column !== "species");
     const runs: DemoSummary["runs"] = [];
     for (const species of ["setosa", "versicolor", "virginica"]) {
       const subset = { columns: table.columns, rows: table.rows.filter((row) => row.at(-1) === species) };
-      const created = (await call(server.url, "POST", "/api/2.0/mlflow/runs/create", {
-        experiment_id: experimentId,
-        run_name: `profile-${species}`,
-        start_time: Date.now(),
-        tags: [{ key: "mlflow.source.name", value: "lathe demo" }],
-      })) as { run: { info: { run_id: string } } };
-      const runId = created.run.info.run_id;
       const metrics: Record<string, number> = { rows: subset.rows.length };
       for (const feature of features) metrics[`${feature}_mean`] = describeColumn(subset, feature).mean;
-      await call(server.url, "POST", "/api/2.0/mlflow/runs/log-batch", {
-        run_id: runId,
-        params: [
-          { key: "species", value: species },
-          { key: "features", value: features.join(",") },
-        ],
-        metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp: Date.now(), step: 0 })),
-      });
-      await call(server.url, "POST", "/api/2.0/mlflow/runs/log-inputs", {
-        run_id: runId,
-        datasets: [
+      const runId = await client.withRun({ experimentId, runName: `profile-${species}` }, async (run) => {
+        await run.logParams({ species, features: features.join(",") });
+        run.logMetrics(metrics);
+        await client.logInputs(run.id, [
           {
             tags: [{ key: "mlflow.data.context", value: "profile" }],
             dataset: {
@@ -119,32 +86,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
               source: JSON.stringify({ uri: "examples/iris/data/iris.csv" }),
             },
           },
-        ],
-      });
-      const upload = await fetch(
-        `${server.url}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/data/iris.csv`,
-        {
-          method: "PUT",
-          body: csv,
-        },
-      );
-      if (upload.status !== 200)
-        throw new LatheError("INTERNAL_ERROR", `Demo artifact upload failed with ${upload.status}.`);
-      await call(server.url, "POST", "/api/2.0/mlflow/runs/update", {
-        run_id: runId,
-        status: "FINISHED",
-        end_time: Date.now(),
+        ]);
+        await run.logArtifact(IRIS, "data");
+        return run.id;
       });
       runs.push({ run_id: runId, name: `profile-${species}`, metrics });
     }
     print(`[2/3] logged ${runs.length} runs (params, metrics, dataset input, artifact) in experiment ${experimentId}`);
 
-    const found = (await call(server.url, "POST", "/api/2.0/mlflow/runs/search", {
-      experiment_ids: [experimentId],
+    const found = await client.searchRuns({
+      experimentIds: [experimentId],
       filter: "metrics.petal_length_cm_mean > 2 and datasets.name = 'iris'",
-      order_by: ["metrics.petal_length_cm_mean DESC"],
-    })) as { runs?: { info: { run_name: string } }[] };
-    const order = (found.runs ?? []).map((run) => run.info.run_name).join(", ");
+      orderBy: ["metrics.petal_length_cm_mean DESC"],
+    });
+    const order = found.items.map((run) => run.info.run_name).join(", ");
     print(`[3/3] search "metrics.petal_length_cm_mean > 2" ordered DESC → ${order}`);
 
     for (const step of NOT_YET) print(`      skipped: ${step} — not available in this version yet`);
