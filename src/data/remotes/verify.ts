@@ -1,0 +1,92 @@
+/**
+ * @module data/remotes/verify
+ * Hash-checked writes: the bytes stream through md5 into a temporary file beside the target, and the
+ * file is renamed into place only when the digest matches, so a corrupt download never reaches the
+ * cache and a crash never leaves a partial object under its final name.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { type Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+/** A pass-through stream that hashes and counts what flows through it. */
+export interface HashingStream {
+  readonly stream: Transform;
+  /** The md5 hex digest; valid once the stream has ended. */
+  digest(): string;
+}
+
+/** Creates a pass-through that feeds an md5 and reports each chunk's size to `onBytes`. */
+export function createHashingStream(onBytes?: (bytes: number) => void): HashingStream {
+  const hash = createHash("md5");
+  let digest: string | undefined;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      onBytes?.(chunk.length);
+      callback(null, chunk);
+    },
+  });
+  return {
+    stream,
+    digest: () => {
+      digest ??= hash.digest("hex");
+      return digest;
+    },
+  };
+}
+
+/** The outcome of {@link writeVerified}: the target was written, or it was not because the md5 differed. */
+export type VerifiedWrite = { readonly ok: true } | { readonly ok: false; readonly actual: string };
+
+/** Options for {@link writeVerified}. */
+export interface WriteVerifiedOptions {
+  onBytes?: (bytes: number) => void;
+}
+
+/**
+ * Streams `source` to `target` through md5. Renames the temporary file over `target` (after fsync)
+ * only if the digest equals `expectedMd5`; otherwise removes it and reports the digest it got.
+ */
+export async function writeVerified(
+  source: Readable,
+  target: string,
+  expectedMd5: string,
+  options: WriteVerifiedOptions = {},
+): Promise<VerifiedWrite> {
+  // An error the source emits before the pipeline is attached must not go unhandled; the pipeline
+  // still sees it, since the stream is then destroyed with that error.
+  const ignoreEarly = (): void => {};
+  source.on("error", ignoreEarly);
+  try {
+    await mkdir(dirname(target), { recursive: true });
+  } catch (error) {
+    source.destroy();
+    throw error;
+  } finally {
+    source.off("error", ignoreEarly);
+  }
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  const hashing = createHashingStream(options.onBytes);
+  try {
+    await pipeline(source, hashing.stream, createWriteStream(temp));
+    const actual = hashing.digest();
+    if (actual !== expectedMd5) {
+      await rm(temp, { force: true });
+      return { ok: false, actual };
+    }
+    const handle = await open(temp, "r+");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return { ok: true };
+}
