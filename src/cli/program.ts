@@ -4,6 +4,7 @@
  */
 import { Command } from "commander";
 import { VERSION } from "../version.js";
+import { registerDataCommands } from "./data.js";
 import { registerDemoCommand } from "./demo.js";
 import { registerExperimentsCommand } from "./experiments.js";
 import { registerModelsCommand } from "./models.js";
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
   registerRunsCommand(program);
   registerModelsCommand(program);
   registerDemoCommand(program);
+  registerDataCommands(program);
   return program;
 }

@@ -1,0 +1,68 @@
+/**
+ * @module data/commands
+ * The data commands as the CLI calls them: each opens the repository, takes the repository lock
+ * (writers exclusive, readers shared) and runs one domain operation.
+ */
+import type { AddResult } from "./add.js";
+import { addPath } from "./add.js";
+import { type CheckoutOptions, type CheckoutResult, checkoutData } from "./checkout.js";
+import { collectGarbage, type GcResult } from "./gc.js";
+import { type LockOptions, withLock } from "./lock.js";
+import { dataStatus, type OutStatus } from "./status.js";
+import { openWorkspace, type Workspace } from "./workspace.js";
+
+/** Options shared by the data commands. */
+export interface CommandOptions {
+  /** Folder the command runs in (default: the process's). */
+  cwd?: string;
+  lock?: LockOptions;
+  /** Called after each file is stored or found unchanged, with running totals. */
+  onProgress?: (progress: { files: number; bytes: number }) => void;
+}
+
+async function run<T>(
+  mode: "read" | "write",
+  options: CommandOptions,
+  action: (workspace: Workspace, cwd: string) => Promise<T>,
+): Promise<T> {
+  const cwd = options.cwd ?? process.cwd();
+  const workspace = await openWorkspace(cwd);
+  try {
+    return await withLock(workspace.repo.tmpDir, mode, () => action(workspace, cwd), options.lock);
+  } finally {
+    workspace.close();
+  }
+}
+
+/** `lathe add <paths…>`. */
+export function addCommand(paths: readonly string[], options: CommandOptions = {}): Promise<AddResult[]> {
+  return run("write", options, async (workspace, cwd) => {
+    const results: AddResult[] = [];
+    const progress = { files: 0, bytes: 0 };
+    const onStored = (bytes: number) => {
+      progress.files++;
+      progress.bytes += bytes;
+      options.onProgress?.(progress);
+    };
+    for (const path of paths) results.push(await addPath(workspace, path, cwd, onStored));
+    return results;
+  });
+}
+
+/** `lathe status [targets…]`. */
+export function statusCommand(targets: readonly string[] = [], options: CommandOptions = {}): Promise<OutStatus[]> {
+  return run("read", options, (workspace, cwd) => dataStatus(workspace, targets, cwd));
+}
+
+/** `lathe checkout [targets…]`. */
+export function checkoutCommand(
+  targets: readonly string[] = [],
+  options: CommandOptions & CheckoutOptions = {},
+): Promise<CheckoutResult> {
+  return run("write", options, (workspace, cwd) => checkoutData(workspace, targets, options, cwd));
+}
+
+/** `lathe gc --workspace`. */
+export function gcCommand(options: CommandOptions & { dry?: boolean } = {}): Promise<GcResult> {
+  return run("write", options, (workspace) => collectGarbage(workspace, { dry: options.dry }));
+}

@@ -1,0 +1,48 @@
+/**
+ * @module data/link
+ * Places a cache object at a workspace path using the first link type that works, in the order
+ * of `[cache] type` (reference/dvc.md §1.6, §2.6). The replacement is atomic: the link is made
+ * beside the target and renamed over it.
+ */
+import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import { chmod, copyFile, link, mkdir, rename, rm, symlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { LinkType } from "./config.js";
+
+async function makeLink(type: LinkType, object: string, temp: string): Promise<void> {
+  switch (type) {
+    case "reflink":
+      await copyFile(object, temp, constants.COPYFILE_FICLONE_FORCE);
+      await chmod(temp, 0o644);
+      return;
+    case "copy":
+      await copyFile(object, temp);
+      await chmod(temp, 0o644);
+      return;
+    case "hardlink":
+      await link(object, temp);
+      return;
+    case "symlink":
+      await symlink(object, temp);
+      return;
+  }
+}
+
+/** Links `object` to `target` with the first of `types` the file system supports; returns the type used. */
+export async function linkObject(object: string, target: string, types: readonly LinkType[]): Promise<LinkType> {
+  await mkdir(dirname(target), { recursive: true });
+  let lastError: unknown;
+  for (const type of types) {
+    const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.lathe-tmp`);
+    try {
+      await makeLink(type, object, temp);
+      await rename(temp, target);
+      return type;
+    } catch (error) {
+      lastError = error;
+      await rm(temp, { force: true });
+    }
+  }
+  throw lastError;
+}

@@ -1,0 +1,107 @@
+/**
+ * @module data/state
+ * Hash reuse: a SQLite table in `.dvc/tmp/` maps a file path to the (inode, mtime, size) it had
+ * when hashed, so an unchanged file is never hashed twice (reference/dvc.md §2.7). WAL mode keeps
+ * the table consistent if the process is killed; a stale row only costs a re-hash.
+ */
+import { type BigIntStats, mkdirSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { type HashAlgorithm, hashFile } from "./hash.js";
+
+const FLUSH_EVERY = 2000;
+
+interface Row {
+  inode: string;
+  mtime: string;
+  size: number;
+  md5: string;
+}
+
+/** The hash-reuse table of one repository. */
+export class HashState {
+  private readonly db: Database.Database;
+  private readonly lookup: Database.Statement<[string], Row>;
+  private readonly upsert: Database.Statement<[string, string, string, number, string]>;
+  // One transaction per file would spend most of the time committing.
+  private readonly pending = new Map<string, Row>();
+  /** Files actually read and hashed by this instance (for tests and progress). */
+  hashedCount = 0;
+
+  /** Opens (creating) `<tmpDir>/lathe-state.db`. */
+  constructor(tmpDir: string) {
+    mkdirSync(tmpDir, { recursive: true });
+    this.db = new Database(join(tmpDir, "lathe-state.db"));
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY, inode TEXT NOT NULL, mtime TEXT NOT NULL, size INTEGER NOT NULL, md5 TEXT NOT NULL)",
+    );
+    this.lookup = this.db.prepare("SELECT inode, mtime, size, md5 FROM hashes WHERE path = ?");
+    this.upsert = this.db.prepare(
+      "INSERT OR REPLACE INTO hashes (path, inode, mtime, size, md5) VALUES (?, ?, ?, ?, ?)",
+    );
+  }
+
+  /** The stored hash of `path` when its stat still matches, without reading the file. */
+  storedHash(path: string, before: BigIntStats): { md5: string; size: number } | undefined {
+    const inode = before.ino.toString();
+    const mtime = before.mtimeNs.toString();
+    const size = Number(before.size);
+    const row = this.pending.get(path) ?? this.lookup.get(path);
+    if (row && row.inode === inode && row.mtime === mtime && row.size === size) return { md5: row.md5, size };
+    return undefined;
+  }
+
+  /** The hash and size of `path` (absolute; symlinks followed), reusing a stored hash when unchanged. */
+  async hash(path: string, algorithm: HashAlgorithm = "md5"): Promise<{ md5: string; size: number }> {
+    // Legacy hashes live under their own key so the two algorithms never mix.
+    const key = algorithm === "md5" ? path : `md5-dos2unix:${path}`;
+    const before = await stat(path, { bigint: true });
+    const known = this.storedHash(key, before);
+    if (known) return known;
+    const result = await hashFile(path, algorithm);
+    this.hashedCount++;
+    await this.remember(path, before, result, key);
+    return result;
+  }
+
+  /**
+   * Records a hash computed from `path` (directly or from a copy) when the file still has the
+   * stat it had before reading; a file written during hashing is left for the next run to hash.
+   */
+  async remember(path: string, before: BigIntStats, result: { md5: string; size: number }, key = path): Promise<void> {
+    const after = await stat(path, { bigint: true });
+    if (after.ino !== before.ino || after.mtimeNs !== before.mtimeNs || after.size !== before.size) return;
+    if (Number(after.size) !== result.size) return;
+    this.record(key, after.ino.toString(), after.mtimeNs.toString(), result);
+  }
+
+  /** Records that `path` now holds content with this hash (after linking it from the cache). */
+  async recordKnown(path: string, result: { md5: string; size: number }): Promise<void> {
+    const info = await stat(path, { bigint: true });
+    if (Number(info.size) === result.size) this.record(path, info.ino.toString(), info.mtimeNs.toString(), result);
+  }
+
+  private record(path: string, inode: string, mtime: string, result: { md5: string; size: number }): void {
+    this.pending.set(path, { inode, mtime, size: result.size, md5: result.md5 });
+    if (this.pending.size >= FLUSH_EVERY) this.flush();
+  }
+
+  /** Writes remembered hashes in one transaction (a kill before this only costs re-hashing them). */
+  flush(): void {
+    if (this.pending.size === 0) return;
+    const rows = [...this.pending];
+    this.pending.clear();
+    this.db.transaction(() => {
+      for (const [path, row] of rows) this.upsert.run(path, row.inode, row.mtime, row.size, row.md5);
+    })();
+  }
+
+  /** Flushes and closes the database. */
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+}

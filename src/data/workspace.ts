@@ -1,0 +1,91 @@
+/**
+ * @module data/workspace
+ * One command's view of a data repository: its cache, hash state and ignore rules, and the outputs
+ * its `.dvc` files track. Commands open it, work, and close it.
+ */
+import { readdir } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { ObjectCache } from "./cache.js";
+import { IgnoreMatcher } from "./ignore.js";
+import { type PointerOut, readPointer } from "./pointer.js";
+import { type DataRepo, openDataRepo } from "./repo.js";
+import { HashState } from "./state.js";
+
+/** An output of a `.dvc` file, with paths resolved. */
+export interface TrackedOut {
+  /** The `.dvc` file, absolute. */
+  readonly pointerFile: string;
+  /** The tracked path, absolute. */
+  readonly absolute: string;
+  /** The tracked path relative to the repository root, POSIX form. */
+  readonly relpath: string;
+  readonly out: PointerOut;
+}
+
+/** An open data repository with its cache, state and ignore rules. */
+export interface Workspace {
+  readonly repo: DataRepo;
+  readonly cache: ObjectCache;
+  readonly state: HashState;
+  readonly ignore: IgnoreMatcher;
+  close(): void;
+}
+
+/** Opens the data repository containing `cwd`. */
+export async function openWorkspace(cwd: string = process.cwd()): Promise<Workspace> {
+  const repo = await openDataRepo(cwd);
+  const ignore = new IgnoreMatcher(repo.root);
+  await ignore.loadFolder(repo.root);
+  const state = new HashState(repo.tmpDir);
+  return { repo, cache: new ObjectCache(repo.cacheDir), state, ignore, close: () => state.close() };
+}
+
+/** A path relative to the repository root in POSIX form. */
+export function repoRelative(workspace: Workspace, absolute: string): string {
+  return relative(workspace.repo.root, absolute).split(sep).join("/");
+}
+
+/** Every `.dvc` file in the workspace (not inside ignored folders), sorted. */
+export async function findPointerFiles(workspace: Workspace): Promise<string[]> {
+  const found: string[] = [];
+  async function visit(folder: string): Promise<void> {
+    await workspace.ignore.loadFolder(folder);
+    const entries = await readdir(folder, { withFileTypes: true });
+    const names = new Set(entries.map((entry) => entry.name));
+    for (const entry of entries) {
+      const absolute = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        // A folder with a sibling `<name>.dvc` is tracked data, which holds no .dvc files (outputs
+        // may not overlap); skipping it keeps status fast on large directories.
+        if (!names.has(`${entry.name}.dvc`) && !workspace.ignore.isIgnored(absolute, true)) await visit(absolute);
+      } else if (entry.isFile() && entry.name.endsWith(".dvc") && !workspace.ignore.isIgnored(absolute, false))
+        found.push(absolute);
+    }
+  }
+  await visit(workspace.repo.root);
+  return found.sort();
+}
+
+/** Every output tracked by the workspace's `.dvc` files; malformed files throw naming the file. */
+export async function collectOuts(workspace: Workspace): Promise<TrackedOut[]> {
+  const outs: TrackedOut[] = [];
+  for (const pointerFile of await findPointerFiles(workspace)) {
+    const pointer = await readPointer(pointerFile);
+    for (const out of pointer.outs) {
+      const absolute = resolve(dirname(pointerFile), out.path);
+      outs.push({ pointerFile, absolute, relpath: repoRelative(workspace, absolute), out });
+    }
+  }
+  return outs;
+}
+
+/** Keeps the outputs named by `targets` (a `.dvc` file, a tracked path, or a folder holding them). */
+export function filterOuts(outs: readonly TrackedOut[], targets: readonly string[], cwd: string): TrackedOut[] {
+  if (targets.length === 0) return [...outs];
+  const wanted = targets.map((target) => resolve(cwd, target));
+  return outs.filter((out) =>
+    wanted.some(
+      (target) => target === out.pointerFile || target === out.absolute || out.absolute.startsWith(`${target}${sep}`),
+    ),
+  );
+}
