@@ -15,35 +15,7 @@ import { pythonJsonDumps } from "../../src/data/python-json.js";
 import { type StageOut, stageMd5 } from "../../src/data/stage-md5.js";
 import { HashState } from "../../src/data/state.js";
 import { hashPath, walkFiles } from "../../src/data/walk.js";
-import { makeTempDir, removeTempDir } from "./helpers.js";
-
-/** An imported-data `.dvc` file in DVC 3 form (with `hash: md5`) and the same in DVC 2 form. */
-const IMPORT_DVC3 = `md5: f6d37c0632c4fde52506565e73cc8e6f
-frozen: true
-deps:
-- path: raw/iris.csv
-  repo:
-    url: https://example.com/data-registry
-    rev_lock: 0123456789abcdef0123456789abcdef01234567
-outs:
-- md5: b0d6d8d1a3b33b4f3e4a5c6d7e8f9a0b
-  size: 3870
-  hash: md5
-  path: iris.csv
-`;
-const IMPORT_DVC2 = `md5: ca0fa68a0a3d5845fe4618e1c71d86aa
-frozen: true
-deps:
-- path: raw/iris.csv
-  repo:
-    url: https://example.com/data-registry
-    rev_lock: 0123456789abcdef0123456789abcdef01234567
-outs:
-- md5: b0d6d8d1a3b33b4f3e4a5c6d7e8f9a0b
-  size: 3870
-  path: iris.csv
-  desc: Imported raw data
-`;
+import { IMPORTED_DVC2, IMPORTED_DVC3, makeTempDir, removeTempDir } from "./helpers.js";
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -145,9 +117,9 @@ describe(".dir manifests", () => {
 
 describe("stage checksum", () => {
   it("matches Python's json.dumps + md5 for an import stage in DVC 3 and DVC 2 form", () => {
-    const dvc3 = parse(IMPORT_DVC3) as StageOut;
+    const dvc3 = parse(IMPORTED_DVC3) as StageOut;
     expect(stageMd5(dvc3)).toBe(dvc3.md5);
-    const dvc2 = parse(IMPORT_DVC2) as StageOut;
+    const dvc2 = parse(IMPORTED_DVC2) as StageOut;
     expect(stageMd5(dvc2)).toBe(dvc2.md5);
     expect(stageMd5(dvc2)).not.toBe(stageMd5(dvc3));
   });

@@ -6,39 +6,12 @@ import { describe, expect, it } from "vitest";
 import { LatheError } from "../../src/core/errors.js";
 import { linkTypes, parseDataConfig } from "../../src/data/config.js";
 import { formatPointer, parsePointer, updatePointerText } from "../../src/data/pointer.js";
-
-/** A `.dvc` file of an import, as DVC writes it (top-level checksum, frozen, deps, outs). */
-const IMPORTED = `md5: f6d37c0632c4fde52506565e73cc8e6f
-frozen: true
-deps:
-- path: raw/iris.csv
-  repo:
-    url: https://example.com/data-registry
-    rev_lock: 0123456789abcdef0123456789abcdef01234567
-outs:
-- md5: b0d6d8d1a3b33b4f3e4a5c6d7e8f9a0b
-  size: 3870
-  hash: md5
-  path: iris.csv
-`;
-const IMPORTED_DVC2 = `md5: ca0fa68a0a3d5845fe4618e1c71d86aa
-frozen: true
-deps:
-- path: raw/iris.csv
-  repo:
-    url: https://example.com/data-registry
-    rev_lock: 0123456789abcdef0123456789abcdef01234567
-outs:
-- md5: b0d6d8d1a3b33b4f3e4a5c6d7e8f9a0b
-  size: 3870
-  path: iris.csv
-  desc: Imported raw data (tracks source updates)
-`;
+import { IMPORTED_DVC2, IMPORTED_DVC3 } from "./helpers.js";
 
 describe(".dvc files", () => {
   it("writes the outs block DVC writes for a file (md5, size, hash, path)", () => {
     const written = formatPointer({ path: "iris.csv", md5: "b0d6d8d1a3b33b4f3e4a5c6d7e8f9a0b", size: 3870 });
-    expect(IMPORTED.endsWith(written)).toBe(true);
+    expect(IMPORTED_DVC3.endsWith(written)).toBe(true);
     expect(written).toBe(
       "outs:\n- md5: b0d6d8d1a3b33b4f3e4a5c6d7e8f9a0b\n  size: 3870\n  hash: md5\n  path: iris.csv\n",
     );
@@ -59,7 +32,7 @@ describe(".dvc files", () => {
   });
 
   it("reads DVC files in either key order and keeps unknown keys", async () => {
-    const parsed = parsePointer(IMPORTED, "iris.csv.dvc");
+    const parsed = parsePointer(IMPORTED_DVC3, "iris.csv.dvc");
     expect(parsed.outs[0]).toMatchObject({ path: "iris.csv", md5: "b0d6d8d1a3b33b4f3e4a5c6d7e8f9a0b", hash: "md5" });
     expect(parsed.extra.frozen).toBe(true);
     const other = parsePointer(
