@@ -137,4 +137,153 @@ export function registerDataCommands(program: Command): void {
           : `${flags.dry ? "Would delete" : "Deleted"} ${result.removed.length} object(s); kept ${result.kept}.`,
       );
     });
+
+  registerSyncCommands(program);
+}
+
+function transferProgress(flags: OutputOptions) {
+  const line = progressLine(flags);
+  return line
+    ? (progress: { filesDone: number; bytesDone: number }) =>
+        line({ files: progress.filesDone, bytes: progress.bytesDone })
+    : undefined;
+}
+
+function syncFlags(command: Command): Command {
+  return command
+    .option("-r, --remote <name>", "remote to use (default: [core] remote)")
+    .option("-j, --jobs <n>", "objects moved at once")
+    .option("--json", "print JSON");
+}
+
+function jobsOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new LatheError("INVALID_PARAMETER_VALUE", `-j must be a positive whole number, got '${value}'.`);
+  return jobs;
+}
+
+type SyncFlags = OutputOptions & { remote?: string; jobs?: string; force?: boolean };
+
+/** `lathe remote …`, `lathe push|fetch|pull`. */
+function registerSyncCommands(program: Command): void {
+  const remote = program
+    .command("remote")
+    .description("Configure data remotes (a folder or s3://bucket/prefix) in .dvc/config.");
+  remote
+    .command("add <name> <url>")
+    .description("Add a remote.")
+    .option("-d, --default", "make it the default remote")
+    .option("-f, --force", "replace a remote of that name")
+    .option("--local", "write to .dvc/config.local (not committed; for credentials)")
+    .action(async (name: string, url: string, flags: { default?: boolean; force?: boolean; local?: boolean }) => {
+      const [{ remoteCommand }, { addRemote }] = await Promise.all([
+        import("../data/commands.js"),
+        import("../data/remote-config.js"),
+      ]);
+      await remoteCommand((repo) => addRemote(repo, name, url, flags));
+      process.stdout.write(`Added remote '${name}' (${url})${flags.default ? " as the default" : ""}.\n`);
+    });
+  remote
+    .command("default <name>")
+    .description("Make a remote the default.")
+    .option("--local", "write to .dvc/config.local")
+    .action(async (name: string, flags: { local?: boolean }) => {
+      const [{ remoteCommand }, { setDefaultRemote }] = await Promise.all([
+        import("../data/commands.js"),
+        import("../data/remote-config.js"),
+      ]);
+      await remoteCommand((repo) => setDefaultRemote(repo, name, flags));
+      process.stdout.write(`Default remote is now '${name}'.\n`);
+    });
+  remote
+    .command("modify <name> <option> [value]")
+    .description("Set an option of a remote (url, endpointurl, region, jobs, …); --unset removes it.")
+    .option("--unset", "remove the option")
+    .option("--local", "write to .dvc/config.local")
+    .action(
+      async (name: string, option: string, value: string | undefined, flags: { unset?: boolean; local?: boolean }) => {
+        if (!flags.unset && value === undefined)
+          throw new LatheError("INVALID_PARAMETER_VALUE", `Give a value for '${option}', or pass --unset.`);
+        const [{ remoteCommand }, { modifyRemote }] = await Promise.all([
+          import("../data/commands.js"),
+          import("../data/remote-config.js"),
+        ]);
+        await remoteCommand((repo) => modifyRemote(repo, name, option, flags.unset ? undefined : value, flags));
+      },
+    );
+  remote
+    .command("list")
+    .description("List remotes.")
+    .option("--json", "print JSON")
+    .action(async (flags: OutputOptions) => {
+      const [{ remoteCommand }, { listRemotes }] = await Promise.all([
+        import("../data/commands.js"),
+        import("../data/remote-config.js"),
+      ]);
+      const remotes = await remoteCommand(listRemotes);
+      print(
+        flags,
+        remotes,
+        () =>
+          remotes.map((entry) => `${entry.name}\t${entry.url}${entry.default ? "\t(default)" : ""}`).join("\n") ||
+          "No remotes.",
+      );
+    });
+
+  syncFlags(program.command("push [targets...]").description("Upload tracked data the remote lacks.")).action(
+    async (targets: string[], flags: SyncFlags) => {
+      const { pushCommand } = await import("../data/commands.js");
+      const result = await pushCommand({
+        targets,
+        remote: flags.remote,
+        jobs: jobsOf(flags.jobs),
+        onProgress: transferProgress(flags) as never,
+      });
+      print(flags, result, () =>
+        result.transferred === 0 ? "Everything is up to date." : `${result.transferred} file(s) pushed.`,
+      );
+    },
+  );
+  syncFlags(
+    program
+      .command("fetch [targets...]")
+      .description("Download tracked data into the cache, without touching the workspace."),
+  ).action(async (targets: string[], flags: SyncFlags) => {
+    const { fetchCommand } = await import("../data/commands.js");
+    const result = await fetchCommand({
+      targets,
+      remote: flags.remote,
+      jobs: jobsOf(flags.jobs),
+      onProgress: transferProgress(flags) as never,
+    });
+    print(flags, result, () =>
+      result.failures.length > 0
+        ? `${result.transferred} file(s) fetched; ${result.failures.length} missing on the remote: ${result.failures.map((failure) => failure.path).join(", ")}`
+        : result.transferred === 0
+          ? "Everything is up to date."
+          : `${result.transferred} file(s) fetched.`,
+    );
+    if (result.failures.length > 0) process.exitCode = 4;
+  });
+  syncFlags(program.command("pull [targets...]").description("Fetch tracked data and check it out."))
+    .option("-f, --force", "discard workspace changes that are not in the cache")
+    .action(async (targets: string[], flags: SyncFlags) => {
+      const { pullCommand } = await import("../data/commands.js");
+      const result = await pullCommand({
+        targets,
+        remote: flags.remote,
+        jobs: jobsOf(flags.jobs),
+        force: flags.force,
+        onProgress: transferProgress(flags) as never,
+      });
+      print(flags, result, () => {
+        const changed = [
+          ...result.checkout.added.map((path) => `A       ${path}`),
+          ...result.checkout.modified.map((path) => `M       ${path}`),
+        ];
+        return [`${result.transferred} file(s) fetched.`, ...changed].join("\n");
+      });
+    });
 }

@@ -8,7 +8,9 @@ import { addPath } from "./add.js";
 import { type CheckoutOptions, type CheckoutResult, checkoutData } from "./checkout.js";
 import { collectGarbage, type GcResult } from "./gc.js";
 import { type LockOptions, withLock } from "./lock.js";
+import type { DataRepo } from "./repo.js";
 import { dataStatus, type OutStatus } from "./status.js";
+import { fetch, pull, push, type SyncOptions, type SyncResult } from "./sync.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
 
 /** Options shared by the data commands. */
@@ -65,4 +67,24 @@ export function checkoutCommand(
 /** `lathe gc --workspace`. */
 export function gcCommand(options: CommandOptions & { dry?: boolean } = {}): Promise<GcResult> {
   return run("write", options, (workspace) => collectGarbage(workspace, { dry: options.dry }));
+}
+
+/** `lathe push [targets…]`: reads the workspace, writes only the remote. */
+export function pushCommand(options: CommandOptions & SyncOptions = {}): Promise<SyncResult> {
+  return run("read", options, (workspace, cwd) => push(workspace, { ...options, cwd }));
+}
+
+/** `lathe fetch [targets…]`: fills the cache from the remote. */
+export function fetchCommand(options: CommandOptions & SyncOptions = {}): Promise<Awaited<ReturnType<typeof fetch>>> {
+  return run("write", options, (workspace, cwd) => fetch(workspace, { ...options, cwd }));
+}
+
+/** `lathe pull [targets…]`: fetch, then checkout. */
+export function pullCommand(options: CommandOptions & SyncOptions & { force?: boolean } = {}): ReturnType<typeof pull> {
+  return run("write", options, (workspace, cwd) => pull(workspace, { ...options, cwd }));
+}
+
+/** `lathe remote …`: configuration edits under the repository lock. */
+export function remoteCommand<T>(action: (repo: DataRepo) => Promise<T>, options: CommandOptions = {}): Promise<T> {
+  return run("write", options, (workspace) => action(workspace.repo));
 }

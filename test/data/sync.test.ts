@@ -1,0 +1,99 @@
+/**
+ * `lathe remote`, `push`, `fetch` and `pull` through a local-folder remote, between two workspaces
+ * that share only their git-tracked files (.dvc files and .dvc/config), as two collaborators do.
+ */
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { addCommand, fetchCommand, pullCommand, pushCommand, remoteCommand } from "../../src/data/commands.js";
+import { addRemote, listRemotes, modifyRemote } from "../../src/data/remote-config.js";
+import { initDataRepo } from "../../src/data/repo.js";
+import { makeTempDir, removeTempDir } from "./helpers.js";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await removeTempDir(dir);
+});
+
+async function temp(git: boolean): Promise<string> {
+  const dir = await makeTempDir(git);
+  dirs.push(dir);
+  return dir;
+}
+
+/** What git would carry from one workspace to another: the .dvc files and the config. */
+async function shareTracked(from: string, to: string, files: string[]): Promise<void> {
+  for (const file of files) await cp(join(from, file), join(to, file));
+  await cp(join(from, ".dvc/config"), join(to, ".dvc/config"));
+}
+
+describe("push, fetch and pull through a local remote", () => {
+  it("moves a file and a nested directory to a collaborator, and skips what is already there", async () => {
+    const author = await temp(true);
+    const collaborator = await temp(true);
+    const storage = await temp(false);
+    await initDataRepo(author);
+    await initDataRepo(collaborator);
+    await writeFile(join(author, "table.csv"), "a,b\n1,2\n");
+    await mkdir(join(author, "images/sub dir"), { recursive: true });
+    await writeFile(join(author, "images/one.bin"), Buffer.from([1, 2, 3]));
+    await writeFile(join(author, "images/sub dir/twö.bin"), "");
+    await addCommand(["table.csv", "images"], { cwd: author });
+    await remoteCommand((repo) => addRemote(repo, "storage", storage, { default: true }), { cwd: author });
+    expect(await remoteCommand(listRemotes, { cwd: author })).toEqual([
+      { name: "storage", url: storage, default: true },
+    ]);
+
+    expect(await pushCommand({ cwd: author })).toEqual({ transferred: 4, upToDate: 0 });
+    expect(await pushCommand({ cwd: author })).toEqual({ transferred: 0, upToDate: 4 });
+
+    await shareTracked(author, collaborator, ["table.csv.dvc", "images.dvc"]);
+    const pulled = await pullCommand({ cwd: collaborator });
+    expect(pulled.transferred).toBe(4);
+    expect(await readFile(join(collaborator, "table.csv"), "utf8")).toBe("a,b\n1,2\n");
+    expect([...(await readFile(join(collaborator, "images/one.bin")))]).toEqual([1, 2, 3]);
+    expect(await readFile(join(collaborator, "images/sub dir/twö.bin"), "utf8")).toBe("");
+    expect((await fetchCommand({ cwd: collaborator })).transferred).toBe(0);
+  });
+
+  it("names the file whose new version was never pushed, and changes nothing in the collaborator's workspace", async () => {
+    const author = await temp(true);
+    const collaborator = await temp(true);
+    const storage = await temp(false);
+    await initDataRepo(author);
+    await initDataRepo(collaborator);
+    await writeFile(join(author, "data.csv"), "v1\n");
+    await addCommand(["data.csv"], { cwd: author });
+    await remoteCommand((repo) => addRemote(repo, "storage", storage, { default: true }), { cwd: author });
+    await pushCommand({ cwd: author });
+    await shareTracked(author, collaborator, ["data.csv.dvc"]);
+    await pullCommand({ cwd: collaborator });
+
+    // The author changes the data and commits the new .dvc file, but forgets to push.
+    await writeFile(join(author, "data.csv"), "v2\n");
+    await addCommand(["data.csv"], { cwd: author });
+    await shareTracked(author, collaborator, ["data.csv.dvc"]);
+
+    await expect(pullCommand({ cwd: collaborator })).rejects.toThrow(/data\.csv.*most likely changed.*lathe push/s);
+    expect(await readFile(join(collaborator, "data.csv"), "utf8")).toBe("v1\n");
+    await pushCommand({ cwd: author });
+    await pullCommand({ cwd: collaborator, force: true });
+    expect(await readFile(join(collaborator, "data.csv"), "utf8")).toBe("v2\n");
+  });
+
+  it("says how to configure a remote when there is none, and edits remote options", async () => {
+    const repo = await temp(true);
+    await initDataRepo(repo);
+    await writeFile(join(repo, "x.txt"), "x");
+    await addCommand(["x.txt"], { cwd: repo });
+    await expect(pushCommand({ cwd: repo })).rejects.toThrow(/lathe remote add -d/);
+    await expect(pushCommand({ cwd: repo, remote: "nowhere" })).rejects.toThrow(/No remote named 'nowhere'/);
+    await remoteCommand((data) => addRemote(data, "s3store", "s3://bucket/prefix"), { cwd: repo });
+    await expect(remoteCommand((data) => addRemote(data, "s3store", "/tmp/x"), { cwd: repo })).rejects.toThrow(
+      /already exists/,
+    );
+    await remoteCommand((data) => modifyRemote(data, "s3store", "endpointurl", "http://127.0.0.1:9"), { cwd: repo });
+    const config = await readFile(join(repo, ".dvc/config"), "utf8");
+    expect(config).toBe("['remote \"s3store\"']\n    url = s3://bucket/prefix\n    endpointurl = http://127.0.0.1:9\n");
+  });
+});
