@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { Readable } from "node:stream";
+import type { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 function temporarySibling(target: string): string {
@@ -45,8 +45,23 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   await syncDirectory(dirname(target));
 }
 
-/** Streams `source` into `target` atomically; returns the number of bytes written. */
-export async function writeStreamAtomic(target: string, source: Readable): Promise<number> {
+export interface StreamCommitOptions {
+  /** A stream the bytes pass through on their way to disk (hashing, counting). */
+  through?: Transform;
+  /** Called once everything is on disk, before the rename: false leaves the target untouched. */
+  accept?: () => boolean;
+}
+
+/**
+ * Streams `source` into a temporary sibling of `target`, fsyncs it and renames it over `target`,
+ * unless `accept` refuses, in which case the temporary file is removed. Returns whether the target
+ * was written and how many bytes streamed.
+ */
+export async function commitStream(
+  target: string,
+  source: Readable,
+  options: StreamCommitOptions = {},
+): Promise<{ committed: boolean; bytes: number }> {
   await mkdir(dirname(target), { recursive: true });
   const temp = temporarySibling(target);
   let bytes = 0;
@@ -54,7 +69,13 @@ export async function writeStreamAtomic(target: string, source: Readable): Promi
     bytes += chunk.length;
   });
   try {
-    await pipeline(source, createWriteStream(temp));
+    await (options.through
+      ? pipeline(source, options.through, createWriteStream(temp))
+      : pipeline(source, createWriteStream(temp)));
+    if (options.accept && !options.accept()) {
+      await rm(temp, { force: true });
+      return { committed: false, bytes };
+    }
     const handle = await open(temp, "r+");
     try {
       await handle.sync();
@@ -67,5 +88,10 @@ export async function writeStreamAtomic(target: string, source: Readable): Promi
     throw error;
   }
   await syncDirectory(dirname(target));
-  return bytes;
+  return { committed: true, bytes };
+}
+
+/** Streams `source` into `target` atomically; returns the number of bytes written. */
+export async function writeStreamAtomic(target: string, source: Readable): Promise<number> {
+  return (await commitStream(target, source)).bytes;
 }

@@ -4,12 +4,9 @@
  * file is renamed into place only when the digest matches, so a corrupt download never reaches the
  * cache and a crash never leaves a partial object under its final name.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { createHash } from "node:crypto";
 import { type Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { commitStream } from "../../core/fs.js";
 
 /** A pass-through stream that hashes and counts what flows through it. */
 export interface HashingStream {
@@ -60,33 +57,22 @@ export async function writeVerified(
   // still sees it, since the stream is then destroyed with that error.
   const ignoreEarly = (): void => {};
   source.on("error", ignoreEarly);
+  const hashing = createHashingStream(options.onBytes);
+  let actual = "";
+  let committed: boolean;
   try {
-    await mkdir(dirname(target), { recursive: true });
+    ({ committed } = await commitStream(target, source, {
+      through: hashing.stream,
+      accept: () => {
+        actual = hashing.digest();
+        return actual === expectedMd5;
+      },
+    }));
   } catch (error) {
     source.destroy();
     throw error;
   } finally {
     source.off("error", ignoreEarly);
   }
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
-  const hashing = createHashingStream(options.onBytes);
-  try {
-    await pipeline(source, hashing.stream, createWriteStream(temp));
-    const actual = hashing.digest();
-    if (actual !== expectedMd5) {
-      await rm(temp, { force: true });
-      return { ok: false, actual };
-    }
-    const handle = await open(temp, "r+");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  return { ok: true };
+  return committed ? { ok: true } : { ok: false, actual };
 }
