@@ -4,29 +4,8 @@
  * Values, type mismatches, refused structure and the other entities are in parser-values.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { LatheError } from "../../core/errors.js";
-import type { SearchEntity } from "./ast.js";
 import { parseFilter } from "./index.js";
-
-/** The LatheError a bad filter raises (fails the test if it raises nothing or something else). */
-function filterError(filter: string, entity: SearchEntity = "runs"): LatheError {
-  try {
-    parseFilter(filter, entity);
-  } catch (error) {
-    if (error instanceof LatheError) {
-      expect(error.code).toBe("INVALID_PARAMETER_VALUE");
-      return error;
-    }
-    throw error;
-  }
-  throw new Error(`expected ${JSON.stringify(filter)} to be rejected`);
-}
-
-const one = (filter: string, entity: SearchEntity = "runs") => {
-  const parsed = parseFilter(filter, entity);
-  expect(parsed).toHaveLength(1);
-  return parsed[0]!;
-};
+import { filterError, one } from "./test-helpers.js";
 
 describe("parseFilter: empty input", () => {
   it.each([undefined, "", "   ", " \n\t\r "])("treats %j as no filter", (filter) => {
