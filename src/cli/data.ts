@@ -166,6 +166,11 @@ function jobsOf(value: string | undefined): number | undefined {
 
 type SyncFlags = OutputOptions & { remote?: string; jobs?: string; force?: boolean };
 
+/** What push, fetch and pull take from their shared flags. */
+function syncOptions(targets: string[], flags: SyncFlags) {
+  return { targets, remote: flags.remote, jobs: jobsOf(flags.jobs), onProgress: transferProgress(flags) };
+}
+
 /** `lathe remote …`, `lathe push|fetch|pull`. */
 function registerSyncCommands(program: Command): void {
   const remote = program
@@ -235,12 +240,7 @@ function registerSyncCommands(program: Command): void {
   syncFlags(program.command("push [targets...]").description("Upload tracked data the remote lacks.")).action(
     async (targets: string[], flags: SyncFlags) => {
       const { pushCommand } = await import("../data/commands.js");
-      const result = await pushCommand({
-        targets,
-        remote: flags.remote,
-        jobs: jobsOf(flags.jobs),
-        onProgress: transferProgress(flags) as never,
-      });
+      const result = await pushCommand(syncOptions(targets, flags));
       print(flags, result, () =>
         result.transferred === 0 ? "Everything is up to date." : `${result.transferred} file(s) pushed.`,
       );
@@ -252,12 +252,7 @@ function registerSyncCommands(program: Command): void {
       .description("Download tracked data into the cache, without touching the workspace."),
   ).action(async (targets: string[], flags: SyncFlags) => {
     const { fetchCommand } = await import("../data/commands.js");
-    const result = await fetchCommand({
-      targets,
-      remote: flags.remote,
-      jobs: jobsOf(flags.jobs),
-      onProgress: transferProgress(flags) as never,
-    });
+    const result = await fetchCommand(syncOptions(targets, flags));
     print(flags, result, () =>
       result.failures.length > 0
         ? `${result.transferred} file(s) fetched; ${result.failures.length} missing on the remote: ${result.failures.map((failure) => failure.path).join(", ")}`
@@ -271,13 +266,7 @@ function registerSyncCommands(program: Command): void {
     .option("-f, --force", "discard workspace changes that are not in the cache")
     .action(async (targets: string[], flags: SyncFlags) => {
       const { pullCommand } = await import("../data/commands.js");
-      const result = await pullCommand({
-        targets,
-        remote: flags.remote,
-        jobs: jobsOf(flags.jobs),
-        force: flags.force,
-        onProgress: transferProgress(flags) as never,
-      });
+      const result = await pullCommand({ ...syncOptions(targets, flags), force: flags.force });
       print(flags, result, () => {
         const changed = [
           ...result.checkout.added.map((path) => `A       ${path}`),

@@ -24,7 +24,7 @@ export interface CommandOptions {
 
 async function run<T>(
   mode: "read" | "write",
-  options: CommandOptions,
+  options: Pick<CommandOptions, "cwd" | "lock">,
   action: (workspace: Workspace, cwd: string) => Promise<T>,
 ): Promise<T> {
   const cwd = options.cwd ?? process.cwd();
@@ -69,18 +69,21 @@ export function gcCommand(options: CommandOptions & { dry?: boolean } = {}): Pro
   return run("write", options, (workspace) => collectGarbage(workspace, { dry: options.dry }));
 }
 
+/** Options of push, fetch and pull: their progress counts objects and bytes moved. */
+export type SyncCommandOptions = Omit<CommandOptions, "onProgress"> & SyncOptions;
+
 /** `lathe push [targets…]`: reads the workspace, writes only the remote. */
-export function pushCommand(options: CommandOptions & SyncOptions = {}): Promise<SyncResult> {
+export function pushCommand(options: SyncCommandOptions = {}): Promise<SyncResult> {
   return run("read", options, (workspace, cwd) => push(workspace, { ...options, cwd }));
 }
 
 /** `lathe fetch [targets…]`: fills the cache from the remote. */
-export function fetchCommand(options: CommandOptions & SyncOptions = {}): Promise<Awaited<ReturnType<typeof fetch>>> {
+export function fetchCommand(options: SyncCommandOptions = {}): Promise<Awaited<ReturnType<typeof fetch>>> {
   return run("write", options, (workspace, cwd) => fetch(workspace, { ...options, cwd }));
 }
 
 /** `lathe pull [targets…]`: fetch, then checkout. */
-export function pullCommand(options: CommandOptions & SyncOptions & { force?: boolean } = {}): ReturnType<typeof pull> {
+export function pullCommand(options: SyncCommandOptions & { force?: boolean } = {}): ReturnType<typeof pull> {
   return run("write", options, (workspace, cwd) => pull(workspace, { ...options, cwd }));
 }
 
