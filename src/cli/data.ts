@@ -6,7 +6,10 @@
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { LatheError } from "../core/errors.js";
+import type { GcResult } from "../data/gc.js";
+import type { TransferProgress } from "../data/remotes/transfer.js";
 import { type OutputOptions, wantsJson } from "./output.js";
+import { formatProgress, type ProgressSnapshot } from "./progress.js";
 
 function print(options: OutputOptions, value: unknown, text: () => string): void {
   process.stdout.write(wantsJson(options) ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
@@ -21,19 +24,26 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-/** A progress line on a terminal (files, bytes, rate), nothing with --json or off a terminal. */
-function progressLine(flags: OutputOptions): ((progress: { files: number; bytes: number }) => void) | undefined {
+/**
+ * A progress line on a terminal (files, bytes, rate, and ETA when totals are known), redrawn at most
+ * ten times a second; nothing with --json or off a terminal.
+ */
+function progressLine(flags: OutputOptions): ((progress: Omit<ProgressSnapshot, "elapsedMs">) => void) | undefined {
   if (flags.json || !process.stderr.isTTY) return undefined;
   const started = Date.now();
   let shown = 0;
-  return ({ files, bytes }) => {
+  return (progress) => {
     const now = Date.now();
-    if (now - shown < 100) return;
+    const finished = progress.totalFiles !== undefined && progress.files >= progress.totalFiles;
+    if (now - shown < 100 && !finished) return;
     shown = now;
-    const mb = bytes / 1048576;
-    const rate = mb / Math.max((now - started) / 1000, 0.001);
-    process.stderr.write(`\r${files} files, ${mb.toFixed(1)} MiB, ${rate.toFixed(1)} MiB/s`);
+    process.stderr.write(`\r${formatProgress({ ...progress, elapsedMs: now - started })}\x1b[K`);
   };
+}
+
+/** Clears the progress line before the result is printed. */
+function clearProgress(progress: unknown): void {
+  if (progress) process.stderr.write("\r\x1b[K");
 }
 
 /** Registers the data commands on `program`. */
@@ -57,7 +67,7 @@ export function registerDataCommands(program: Command): void {
       const { addCommand } = await import("../data/commands.js");
       const onProgress = progressLine(flags);
       const results = await addCommand(paths, { onProgress });
-      if (onProgress) process.stderr.write("\r\x1b[K");
+      clearProgress(onProgress);
       print(flags, results, () =>
         results
           .map((result) => `Added ${result.path} (${result.md5}); commit ${result.pointer} and its .gitignore to git.`)
@@ -69,7 +79,11 @@ export function registerDataCommands(program: Command): void {
     .command("status [targets...]")
     .description("Show tracked data that changed against its .dvc files.")
     .option("--json", "print JSON")
-    .action(async (targets: string[], flags: OutputOptions) => {
+    .option("-c, --cloud", "compare the cache with a remote instead (new, deleted, missing objects)")
+    .option("-r, --remote <name>", "remote for -c (default: [core] remote); implies -c")
+    .option("-j, --jobs <n>", "existence checks in flight on the remote, with -c")
+    .action(async (targets: string[], flags: OutputOptions & CloudStatusFlags) => {
+      if (flags.cloud || flags.remote !== undefined) return printCloudStatus(targets, flags);
       const { statusCommand } = await import("../data/commands.js");
       const changes = await statusCommand(targets);
       print(flags, changes, () => {
@@ -110,42 +124,101 @@ export function registerDataCommands(program: Command): void {
     .option("-w, --workspace", "keep only what the workspace's .dvc files use")
     .option("-f, --force", "do not ask for confirmation")
     .option("--dry", "only list what would be deleted")
+    .option("-c, --cloud", "also delete unused objects from a remote")
+    .option("-r, --remote <name>", "remote for -c (default: [core] remote)")
     .option("--json", "print JSON")
-    .action(async (flags: OutputOptions & { workspace?: boolean; force?: boolean; dry?: boolean }) => {
+    .action(async (flags: OutputOptions & GcFlags) => {
       if (!flags.workspace) throw new LatheError("INVALID_PARAMETER_VALUE", "gc needs a scope: pass --workspace (-w).");
       const { gcCommand } = await import("../data/commands.js");
+      const scope = { cloud: flags.cloud, remote: flags.remote };
       if (!flags.force && !flags.dry) {
+        const where = flags.cloud ? "cache and remote" : "cache";
         if (!process.stdin.isTTY)
           throw new LatheError(
             "INVALID_PARAMETER_VALUE",
-            "gc deletes cache objects the workspace does not use and cannot ask for confirmation here (no terminal). Pass -f to proceed.",
+            `gc deletes ${where} objects the workspace does not use and cannot ask for confirmation here (no terminal). Pass -f to proceed.`,
           );
-        const preview = await gcCommand({ dry: true });
-        if (preview.removed.length === 0) {
+        const preview = await gcCommand({ ...scope, dry: true });
+        const remoteCount = preview.remote?.removed.length ?? 0;
+        if (preview.removed.length + remoteCount === 0) {
           print(flags, preview, () => "Nothing to delete.");
           return;
         }
-        if (!(await confirm(`Delete ${preview.removed.length} unused object(s) from the cache?`))) {
+        const question = preview.remote
+          ? `Delete ${preview.removed.length} unused object(s) from the cache and ${remoteCount} from remote '${preview.remote.name}'? Objects other commits or branches use are deleted too.`
+          : `Delete ${preview.removed.length} unused object(s) from the cache?`;
+        if (!(await confirm(question))) {
           process.stderr.write("Cancelled; nothing deleted.\n");
           return;
         }
       }
-      const result = await gcCommand({ dry: flags.dry });
-      print(flags, result, () =>
-        result.removed.length === 0
-          ? "Nothing to delete."
-          : `${flags.dry ? "Would delete" : "Deleted"} ${result.removed.length} object(s); kept ${result.kept}.`,
-      );
+      const result = await gcCommand({ ...scope, dry: flags.dry });
+      print(flags, result, () => gcSummary(result, flags.dry === true));
     });
 
+  program
+    .command("diff [a_rev] [b_rev]")
+    .description(
+      "Show tracked files added, deleted, modified or renamed between two git revisions (default HEAD and the workspace).",
+    )
+    .option("--targets <paths...>", "limit the diff to these tracked paths")
+    .option("--json", "print JSON")
+    .action(
+      async (aRev: string | undefined, bRev: string | undefined, flags: OutputOptions & { targets?: string[] }) => {
+        const [{ diffCommand }, { formatDiff, isEmptyDiff }] = await Promise.all([
+          import("../data/commands.js"),
+          import("../data/diff.js"),
+        ]);
+        const diff = await diffCommand({ aRev, bRev, targets: flags.targets });
+        print(flags, diff, () => (isEmptyDiff(diff) ? "No changes." : formatDiff(diff)));
+      },
+    );
+
   registerSyncCommands(program);
+}
+
+type GcFlags = { workspace?: boolean; force?: boolean; dry?: boolean; cloud?: boolean; remote?: string };
+
+function gcSummary(result: GcResult, dry: boolean): string {
+  const verb = dry ? "Would delete" : "Deleted";
+  const lines = [
+    result.removed.length === 0
+      ? "Nothing to delete from the cache."
+      : `${verb} ${result.removed.length} object(s) from the cache; kept ${result.kept}.`,
+  ];
+  if (result.remote)
+    lines.push(
+      result.remote.removed.length === 0
+        ? `Nothing to delete from remote '${result.remote.name}'.`
+        : `${verb} ${result.remote.removed.length} object(s) from remote '${result.remote.name}'; kept ${result.remote.kept}.`,
+    );
+  return lines.join("\n");
+}
+
+type CloudStatusFlags = { cloud?: boolean; remote?: string; jobs?: string };
+
+/** `lathe status -c`: `{path: state}` with --json, as `dvc status -c --json` prints it. */
+async function printCloudStatus(targets: string[], flags: OutputOptions & CloudStatusFlags): Promise<void> {
+  const { cloudStatusCommand } = await import("../data/commands.js");
+  const status = await cloudStatusCommand({ targets, remote: flags.remote, jobs: jobsOf(flags.jobs) });
+  const byPath = Object.fromEntries(status.objects.map((object) => [object.path, object.state]));
+  print(flags, byPath, () =>
+    status.objects.length === 0
+      ? `Cache and remote '${status.remote}' are in sync.`
+      : status.objects.map((object) => `\t${`${object.state}:`.padEnd(12)}${object.path}`).join("\n"),
+  );
 }
 
 function transferProgress(flags: OutputOptions) {
   const line = progressLine(flags);
   return line
-    ? (progress: { filesDone: number; bytesDone: number }) =>
-        line({ files: progress.filesDone, bytes: progress.bytesDone })
+    ? (progress: TransferProgress) =>
+        line({
+          files: progress.filesDone + progress.filesFailed,
+          totalFiles: progress.filesTotal,
+          bytes: progress.bytesDone,
+          totalBytes: progress.bytesTotal,
+        })
     : undefined;
 }
 
@@ -240,7 +313,9 @@ function registerSyncCommands(program: Command): void {
   syncFlags(program.command("push [targets...]").description("Upload tracked data the remote lacks.")).action(
     async (targets: string[], flags: SyncFlags) => {
       const { pushCommand } = await import("../data/commands.js");
-      const result = await pushCommand(syncOptions(targets, flags));
+      const options = syncOptions(targets, flags);
+      const result = await pushCommand(options);
+      clearProgress(options.onProgress);
       print(flags, result, () =>
         result.transferred === 0 ? "Everything is up to date." : `${result.transferred} file(s) pushed.`,
       );
@@ -252,7 +327,9 @@ function registerSyncCommands(program: Command): void {
       .description("Download tracked data into the cache, without touching the workspace."),
   ).action(async (targets: string[], flags: SyncFlags) => {
     const { fetchCommand } = await import("../data/commands.js");
-    const result = await fetchCommand(syncOptions(targets, flags));
+    const options = syncOptions(targets, flags);
+    const result = await fetchCommand(options);
+    clearProgress(options.onProgress);
     print(flags, result, () =>
       result.failures.length > 0
         ? `${result.transferred} file(s) fetched; ${result.failures.length} missing on the remote: ${result.failures.map((failure) => failure.path).join(", ")}`
@@ -266,7 +343,9 @@ function registerSyncCommands(program: Command): void {
     .option("-f, --force", "discard workspace changes that are not in the cache")
     .action(async (targets: string[], flags: SyncFlags) => {
       const { pullCommand } = await import("../data/commands.js");
-      const result = await pullCommand({ ...syncOptions(targets, flags), force: flags.force });
+      const options = syncOptions(targets, flags);
+      const result = await pullCommand({ ...options, force: flags.force });
+      clearProgress(options.onProgress);
       print(flags, result, () => {
         const changed = [
           ...result.checkout.added.map((path) => `A       ${path}`),

@@ -3,8 +3,6 @@
  * `lathe server`: MLflow's `mlflow server` flags, same meanings.
  */
 import type { Command } from "commander";
-import { loadConfigFile } from "../core/config.js";
-import { createLogger } from "../core/logging.js";
 
 export function registerServerCommand(program: Command): void {
   program
@@ -23,7 +21,10 @@ export function registerServerCommand(program: Command): void {
     .option("-w, --workers <n>", "worker processes sharing the port (default 1)")
     .option("--max-request-bytes <size>", "largest JSON request body, e.g. 16MB (default 16MB)")
     .action(async (flags: Record<string, unknown>, command: Command) => {
+      // Loaded here, not at the top: every other command would pay for the YAML and logging modules.
       const { resolveServerSettings, runServer } = await import("../server/index.js");
+      const { loadConfigFile } = await import("../core/config.js");
+      const { createLogger } = await import("../core/logging.js");
       const settings = resolveServerSettings(
         {
           host: flags.host,

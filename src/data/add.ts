@@ -9,6 +9,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { LatheError } from "../core/errors.js";
 import { writeFileAtomic } from "../core/fs.js";
+import { makeExecutable } from "./checkout.js";
 import { linkTypes } from "./config.js";
 import { linkObject } from "./link.js";
 import { buildManifest } from "./manifest.js";
@@ -26,6 +27,8 @@ export interface AddResult {
   readonly md5: string;
   readonly size: number;
   readonly nfiles?: number;
+  /** Set for an executable file. */
+  readonly isexec?: boolean;
 }
 
 /** Stores one file in the cache, reusing a remembered hash when the object is already there. */
@@ -115,7 +118,7 @@ export async function addPath(
   const types = linkTypes(workspace.repo.config);
   // With reflink/copy the workspace bytes are already what the cache holds; other types relink.
   const relink = types[0] === "hardlink" || types[0] === "symlink";
-  let record: { md5: string; size: number; nfiles?: number };
+  let record: { md5: string; size: number; nfiles?: number; isexec?: boolean };
   if (info.isDirectory()) {
     await workspace.ignore.loadAncestors(absolute);
     const files = await walkFiles(absolute, workspace.ignore);
@@ -130,8 +133,11 @@ export async function addPath(
     record = { md5: manifest.md5, size: manifest.size, nfiles: manifest.nfiles };
   } else if (info.isFile()) {
     record = await storeFile(workspace, absolute);
+    // DVC records the executable bit of a file output so checkout can restore it (reference/dvc.md §1.1).
+    if ((info.mode & 0o111) !== 0) record = { ...record, isexec: true };
     onStored?.(record.size);
     if (relink) await linkObject(workspace.cache.objectPath(record.md5), absolute, types);
+    if (relink && record.isexec) await makeExecutable(absolute);
   } else throw new LatheError("INVALID_PARAMETER_VALUE", `Cannot add '${given}': not a regular file or directory.`);
   const pointerFile = `${absolute}.dvc`;
   const existing = await readFile(pointerFile, "utf8").catch(() => undefined);

@@ -4,34 +4,52 @@
  * their suffix). Objects are read-only and appear only by rename, so a crash never leaves a
  * partial object under its final name (reference/dvc.md §2.6).
  */
-import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { createHash, randomBytes } from "node:crypto";
+import { constants, statSync } from "node:fs";
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { join, sep } from "node:path";
 import { writeFileAtomic } from "../core/fs.js";
 import { hashFile } from "./hash.js";
 
 /** Where objects of one cache live. */
 export class ObjectCache {
-  /** `cacheDir` is the cache root (`.dvc/cache`). */
-  constructor(readonly cacheDir: string) {}
+  private readonly objectsDir: string;
 
-  private get objectsDir(): string {
-    return join(this.cacheDir, "files", "md5");
+  /** `cacheDir` is the cache root (`.dvc/cache`). */
+  constructor(readonly cacheDir: string) {
+    this.objectsDir = join(cacheDir, "files", "md5");
   }
 
   /** The path of the object named `md5` (with `.dir` for manifests); `legacy` for DVC 2's `<cache>/ab/…`. */
   objectPath(md5: string, legacy = false): string {
-    return join(legacy ? this.cacheDir : this.objectsDir, md5.slice(0, 2), md5.slice(2));
+    // Plain concatenation: this runs once per file in status, and both parts are already normal.
+    return `${legacy ? this.cacheDir : this.objectsDir}${sep}${md5.slice(0, 2)}${sep}${md5.slice(2)}`;
   }
 
-  /** True when the object exists. */
+  /** True when the object exists (a synchronous stat: status checks thousands of objects at a time). */
   async has(md5: string, legacy = false): Promise<boolean> {
     try {
-      return (await stat(this.objectPath(md5, legacy))).isFile();
+      return statSync(this.objectPath(md5, legacy), { throwIfNoEntry: false })?.isFile() ?? false;
     } catch {
       return false;
     }
+  }
+
+  /**
+   * A digest of the modification times of the folders holding `md5s`' objects, or undefined when
+   * one is missing. Adding or deleting an object changes its folder's time, so an unchanged token
+   * means the objects present at the earlier reading are all still there.
+   */
+  foldersToken(md5s: readonly string[], legacy = false): string | undefined {
+    const prefixes = [...new Set(md5s.map((md5) => md5.slice(0, 2)))].sort();
+    const digest = createHash("md5");
+    for (const prefix of prefixes) {
+      const folder = `${legacy ? this.cacheDir : this.objectsDir}${sep}${prefix}`;
+      const stats = statSync(folder, { bigint: true, throwIfNoEntry: false });
+      if (!stats) return undefined;
+      digest.update(`${prefix}:${stats.ino}:${stats.mtimeNs};`);
+    }
+    return digest.digest("hex");
   }
 
   /**

@@ -4,11 +4,11 @@
  * `[cache] type`. Workspace content that is not in the cache is never thrown away without `force`
  * (reference/dvc.md §3 "checkout").
  */
-import { lstat, mkdir, rm } from "node:fs/promises";
+import { chmod, lstat, mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { LatheError } from "../core/errors.js";
 import { type LinkType, linkTypes } from "./config.js";
-import { linkObject } from "./link.js";
+import { linkObject, removeLeftoversOf } from "./link.js";
 import { parseManifest } from "./manifest.js";
 import { walkFiles } from "./walk.js";
 import { collectOuts, filterOuts, type TrackedOut, type Workspace } from "./workspace.js";
@@ -36,6 +36,16 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Sets the executable bits wherever the read bits are set, as the `isexec` of a `.dvc` output asks.
+ * A hard- or symlinked file shares its mode with the cache object, which stays read-only either way.
+ */
+export async function makeExecutable(path: string): Promise<void> {
+  const { mode } = await stat(path);
+  const wanted = mode | ((mode & 0o444) >> 2);
+  if ((wanted & 0o7777) !== (mode & 0o7777)) await chmod(path, wanted & 0o7777);
 }
 
 class Placer {
@@ -103,7 +113,9 @@ async function checkoutOut(workspace: Workspace, tracked: TrackedOut, placer: Pl
     return;
   }
   if (!md5.endsWith(".dir")) {
+    await removeLeftoversOf(tracked.absolute);
     const change = await placer.place(tracked.absolute, md5, tracked.relpath, legacy);
+    if (tracked.out.isexec && (await exists(tracked.absolute))) await makeExecutable(tracked.absolute);
     if (change) result[change].push(tracked.relpath);
     return;
   }
@@ -120,7 +132,10 @@ async function checkoutOut(workspace: Workspace, tracked: TrackedOut, placer: Pl
   const wanted = new Set(entries.map((entry) => entry.relpath));
   if (changed === undefined && (await lstat(tracked.absolute)).isDirectory()) {
     await workspace.ignore.loadAncestors(tracked.absolute);
-    for (const file of await walkFiles(tracked.absolute, workspace.ignore))
+    const leftovers: string[] = [];
+    const files = await walkFiles(tracked.absolute, workspace.ignore, (leftover) => leftovers.push(leftover));
+    for (const leftover of leftovers) await rm(leftover, { force: true });
+    for (const file of files)
       if (
         !wanted.has(file.relpath) &&
         (await placer.removeExtra(file.absolute, `${tracked.relpath}/${file.relpath}`, legacy))

@@ -6,10 +6,11 @@
 import type { AddResult } from "./add.js";
 import { addPath } from "./add.js";
 import { type CheckoutOptions, type CheckoutResult, checkoutData } from "./checkout.js";
-import { collectGarbage, type GcResult } from "./gc.js";
+import { type DataDiff, type DiffOptions, diffData } from "./diff.js";
+import { collectGarbage, type GcOptions, type GcResult } from "./gc.js";
 import { type LockOptions, withLock } from "./lock.js";
 import type { DataRepo } from "./repo.js";
-import { dataStatus, type OutStatus } from "./status.js";
+import { type CloudStatus, type CloudStatusOptions, cloudStatus, dataStatus, type OutStatus } from "./status.js";
 import { fetch, pull, push, type SyncOptions, type SyncResult } from "./sync.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
 
@@ -56,6 +57,18 @@ export function statusCommand(targets: readonly string[] = [], options: CommandO
   return run("read", options, (workspace, cwd) => dataStatus(workspace, targets, cwd));
 }
 
+/** `lathe status -c [targets…]`: compares the cache with a remote; reads both, writes neither. */
+export function cloudStatusCommand(
+  options: CommandOptions & Omit<CloudStatusOptions, "cwd"> = {},
+): Promise<CloudStatus> {
+  return run("read", options, (workspace, cwd) => cloudStatus(workspace, { ...options, cwd }));
+}
+
+/** `lathe diff [a_rev] [b_rev]`: reads the workspace and git, writes nothing but hash reuse. */
+export function diffCommand(options: CommandOptions & Omit<DiffOptions, "cwd"> = {}): Promise<DataDiff> {
+  return run("read", options, (workspace, cwd) => diffData(workspace, { ...options, cwd }));
+}
+
 /** `lathe checkout [targets…]`. */
 export function checkoutCommand(
   targets: readonly string[] = [],
@@ -64,9 +77,11 @@ export function checkoutCommand(
   return run("write", options, (workspace, cwd) => checkoutData(workspace, targets, options, cwd));
 }
 
-/** `lathe gc --workspace`. */
-export function gcCommand(options: CommandOptions & { dry?: boolean } = {}): Promise<GcResult> {
-  return run("write", options, (workspace) => collectGarbage(workspace, { dry: options.dry }));
+/** `lathe gc --workspace [-c [-r remote]]`. */
+export function gcCommand(options: CommandOptions & GcOptions = {}): Promise<GcResult> {
+  return run("write", options, (workspace) =>
+    collectGarbage(workspace, { dry: options.dry, cloud: options.cloud, remote: options.remote }),
+  );
 }
 
 /** Options of push, fetch and pull: their progress counts objects and bytes moved. */

@@ -1,16 +1,30 @@
 /**
  * @module data/gc
  * `lathe gc --workspace`: delete every cache object that the workspace's `.dvc` files do not
- * reference, directly or through a `.dir` manifest (reference/dvc.md §3 "gc").
+ * reference, directly or through a `.dir` manifest — and with `-c` every such object on a remote
+ * too (reference/dvc.md §3 "gc").
  */
 import { LatheError } from "../core/errors.js";
 import { parseManifest } from "./manifest.js";
+import { resolveRemote } from "./sync.js";
 import { collectOuts, type Workspace } from "./workspace.js";
 
 /** What gc kept and removed (object names, `.dir` suffix included). */
 export interface GcResult {
   readonly kept: number;
   readonly removed: string[];
+  /** With `cloud`: the same for the remote. */
+  readonly remote?: { readonly name: string; readonly kept: number; readonly removed: string[] };
+}
+
+/** Options of {@link collectGarbage}. */
+export interface GcOptions {
+  /** Only report what would be deleted. */
+  dry?: boolean;
+  /** Also delete unused objects from a remote (`-c`). */
+  cloud?: boolean;
+  /** The remote for `cloud`; default `[core] remote`. */
+  remote?: string;
 }
 
 /** The objects the workspace's `.dvc` files use; refuses when a used `.dir` manifest is missing. */
@@ -35,8 +49,37 @@ export async function usedObjects(workspace: Workspace): Promise<Set<string>> {
   return used;
 }
 
-/** Lists (with `dry`) or deletes unused objects. */
-export async function collectGarbage(workspace: Workspace, options: { dry?: boolean } = {}): Promise<GcResult> {
+/** Lists (`dry`) or deletes every object of the remote that `used` does not name. */
+async function collectRemoteGarbage(
+  workspace: Workspace,
+  used: ReadonlySet<string>,
+  options: GcOptions,
+): Promise<NonNullable<GcResult["remote"]>> {
+  const { remote, name } = resolveRemote(workspace, options.remote);
+  const removed: string[] = [];
+  let kept = 0;
+  for await (const hash of remote.list()) {
+    if (used.has(hash)) kept++;
+    else removed.push(hash);
+  }
+  if (!options.dry) await remote.delete(removed);
+  return { name, kept, removed };
+}
+
+/** Lists (with `dry`) or deletes unused objects, from the cache and with `cloud` from a remote too. */
+export async function collectGarbage(workspace: Workspace, options: GcOptions = {}): Promise<GcResult> {
+  if (options.remote !== undefined && !options.cloud)
+    throw new LatheError(
+      "INVALID_PARAMETER_VALUE",
+      `-r ${options.remote} names the remote gc cleans with -c; add -c to delete unused objects from it too, or drop -r.`,
+    );
+  if (options.cloud && options.remote === undefined && !workspace.repo.config.core?.remote)
+    throw new LatheError(
+      "INVALID_PARAMETER_VALUE",
+      "gc -c deletes unused objects from a remote, but none was named and no default remote is set. Pass -r <name>, or set a default with 'lathe remote default <name>'.",
+    );
+  // Resolving first makes an unknown remote name fail before anything is deleted.
+  if (options.cloud) resolveRemote(workspace, options.remote);
   const used = await usedObjects(workspace);
   const removed: string[] = [];
   let kept = 0;
@@ -49,5 +92,6 @@ export async function collectGarbage(workspace: Workspace, options: { dry?: bool
     removed.push(name);
   }
   if (!options.dry) await workspace.cache.clearStaging();
-  return { kept, removed };
+  if (!options.cloud) return { kept, removed };
+  return { kept, removed, remote: await collectRemoteGarbage(workspace, used, options) };
 }

@@ -97,7 +97,10 @@ export class IgnoreMatcher {
 
   /** True when the absolute `path` is ignored; `isDirectory` enables folder-only patterns. */
   isIgnored(path: string, isDirectory: boolean): boolean {
-    const rel = relative(this.root, path).split(sep).join("/");
+    const rel =
+      sep === "/" && path.startsWith(`${this.root}/`)
+        ? path.slice(this.root.length + 1)
+        : relative(this.root, path).split(sep).join("/");
     if (rel.split("/").some((part) => ALWAYS_IGNORED.has(part))) return true;
     let ignored = false;
     for (const rule of this.rules) {

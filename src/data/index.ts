@@ -9,10 +9,19 @@ export { ObjectCache } from "./cache.js";
 export type { CheckoutOptions, CheckoutResult } from "./checkout.js";
 export { checkoutData } from "./checkout.js";
 export type { CommandOptions } from "./commands.js";
-export { addCommand, checkoutCommand, gcCommand, statusCommand } from "./commands.js";
+export {
+  addCommand,
+  checkoutCommand,
+  cloudStatusCommand,
+  diffCommand,
+  gcCommand,
+  statusCommand,
+} from "./commands.js";
 export type { DataConfig, LinkType } from "./config.js";
 export { linkTypes, loadDataConfig, parseDataConfig } from "./config.js";
-export type { GcResult } from "./gc.js";
+export type { DataDiff, DiffEntry, DiffOptions, ModifiedEntry, RenamedEntry } from "./diff.js";
+export { diffData, formatDiff, isEmptyDiff } from "./diff.js";
+export type { GcOptions, GcResult } from "./gc.js";
 export { collectGarbage, usedObjects } from "./gc.js";
 export type { HashAlgorithm } from "./hash.js";
 export { hashFile, looksLikeText, md5Hex } from "./hash.js";
@@ -31,8 +40,15 @@ export { initDataRepo, openDataRepo } from "./repo.js";
 export type { StageOut } from "./stage-md5.js";
 export { stageMd5 } from "./stage-md5.js";
 export { HashState } from "./state.js";
-export type { OutState, OutStatus } from "./status.js";
-export { dataStatus } from "./status.js";
+export type {
+  CloudObjectStatus,
+  CloudState,
+  CloudStatus,
+  CloudStatusOptions,
+  OutState,
+  OutStatus,
+} from "./status.js";
+export { cloudStatus, dataStatus } from "./status.js";
 export type { PathHash, WalkedFile } from "./walk.js";
 export { hashPath, walkFiles } from "./walk.js";
 export type { TrackedOut, Workspace } from "./workspace.js";

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { chmod, copyFile, link, mkdir, rename, rm, symlink } from "node:fs/promises";
+import { chmod, copyFile, link, mkdir, readdir, rename, rm, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { LinkType } from "./config.js";
 
@@ -27,6 +27,29 @@ async function makeLink(type: LinkType, object: string, temp: string): Promise<v
       await symlink(object, temp);
       return;
   }
+}
+
+const LEFTOVER = /^\..+\.[0-9a-f]{12}\.lathe-tmp$/;
+
+/**
+ * True for the name of a temporary link a killed checkout left behind (`.<name>.<12 hex>.lathe-tmp`):
+ * walks skip such files and checkout deletes them, so an interrupted checkout never shows up as data.
+ */
+export function isLinkLeftover(name: string): boolean {
+  return LEFTOVER.test(name);
+}
+
+/** Deletes temporary links a killed checkout left beside `target`. */
+export async function removeLeftoversOf(target: string): Promise<void> {
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names)
+    if (name.startsWith(prefix) && isLinkLeftover(name)) await rm(join(dirname(target), name), { force: true });
 }
 
 /** Links `object` to `target` with the first of `types` the file system supports; returns the type used. */

@@ -1,12 +1,53 @@
 /**
  * @module data/pointer
  * `.dvc` pointer files (reference/dvc.md §1.1): read any key order DVC 2 or 3 wrote, and write
- * the lines `dvc add` writes (`md5`, `size`, `nfiles`, `hash: md5`, `path`).
+ * the lines `dvc add` writes (`md5`, `size`, `nfiles`, `isexec`, `hash: md5`, `path`).
  */
 import { readFile } from "node:fs/promises";
-import { isMap, isSeq, parse, parseDocument } from "yaml";
+import { createRequire } from "node:module";
 import { LatheError } from "../core/errors.js";
 import { writeFileAtomic } from "../core/fs.js";
+
+// The YAML library takes longer to load than `lathe status` takes to run on most repositories, so
+// it is loaded only for files the reader below does not cover.
+type YamlModule = typeof import("yaml");
+let yamlModule: YamlModule | undefined;
+function yaml(): YamlModule {
+  yamlModule ??= createRequire(import.meta.url)("yaml") as YamlModule;
+  return yamlModule;
+}
+
+const ENTRY_KEY = /^(- | {2})(md5|size|nfiles|hash|path): (.*)$/;
+
+/**
+ * Reads the layout `dvc add` and `lathe add` write — `outs:` then entries of `md5`, `size`,
+ * `nfiles`, `isexec`, `hash` and `path` with plain or single-quoted scalars — without the YAML library.
+ * Anything else (comments, other keys, other quoting) returns undefined and goes to the full parser.
+ */
+function readPlainPointer(text: string): Record<string, unknown> | undefined {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  if (lines[0] !== "outs:" || lines.length < 2) return undefined;
+  const outs: Record<string, unknown>[] = [];
+  for (const line of lines.slice(1)) {
+    const match = ENTRY_KEY.exec(line);
+    if (!match) return undefined;
+    const [, lead, key, raw] = match as unknown as [string, string, string, string];
+    if (lead === "- ") outs.push({});
+    const entry = outs.at(-1);
+    if (entry === undefined || key in entry) return undefined;
+    if (key === "isexec") {
+      if (raw !== "true" && raw !== "false") return undefined;
+      entry[key] = raw === "true";
+    } else if (key === "size" || key === "nfiles") {
+      if (!/^(0|[1-9]\d{0,15})$/.test(raw)) return undefined;
+      entry[key] = Number(raw);
+    } else if (/^'([^']|'')*'$/.test(raw)) entry[key] = raw.slice(1, -1).replace(/''/g, "'");
+    else if (raw !== "" && yamlScalar(raw) === raw) entry[key] = raw;
+    else return undefined;
+  }
+  return { outs };
+}
 
 /** One output of a `.dvc` file. */
 export interface PointerOut {
@@ -17,6 +58,8 @@ export interface PointerOut {
   readonly nfiles?: number;
   /** `"md5"` for DVC 3 entries; absent on legacy (DVC 2) entries. */
   readonly hash?: string;
+  /** True when the tracked file is executable (DVC writes the key only then). */
+  readonly isexec?: boolean;
   /** Other keys (cache, remote, desc …) kept so a rewrite does not lose them. */
   readonly extra: Readonly<Record<string, unknown>>;
 }
@@ -37,9 +80,9 @@ function malformed(file: string, problem: string): LatheError {
 
 /** Validates parsed YAML into a pointer file; `file` names the source in errors. */
 export function parsePointer(text: string, file: string): PointerFile {
-  let value: unknown;
+  let value: unknown = readPlainPointer(text);
   try {
-    value = parse(text, { version: "1.2" });
+    value ??= yaml().parse(text, { version: "1.2" });
   } catch (error) {
     throw malformed(file, `YAML does not parse (${error instanceof Error ? error.message.split("\n")[0] : error})`);
   }
@@ -52,7 +95,7 @@ export function parsePointer(text: string, file: string): PointerFile {
     outs: outs.map((item: unknown, index) => {
       if (item === null || typeof item !== "object" || Array.isArray(item))
         throw malformed(file, `outs[${index}] must be a mapping`);
-      const { path, md5, size, nfiles, hash, ...rest } = item as Record<string, unknown>;
+      const { path, md5, size, nfiles, hash, isexec, ...rest } = item as Record<string, unknown>;
       if (typeof path !== "string" || path === "") throw malformed(file, `outs[${index}] needs a 'path' string`);
       if (md5 !== undefined && (typeof md5 !== "string" || !/^[0-9a-f]{32}(\.dir)?$/.test(md5)))
         throw malformed(file, `outs[${index}].md5 must be 32 hex digits, optionally followed by '.dir'`);
@@ -63,12 +106,15 @@ export function parsePointer(text: string, file: string): PointerFile {
         if (number !== undefined && (typeof number !== "number" || !Number.isInteger(number) || number < 0))
           throw malformed(file, `outs[${index}].${key} must be a non-negative integer`);
       if (hash !== undefined && hash !== "md5") throw malformed(file, `outs[${index}].hash must be 'md5'`);
+      if (isexec !== undefined && typeof isexec !== "boolean")
+        throw malformed(file, `outs[${index}].isexec must be true or false`);
       return {
         path,
         md5: md5 as string | undefined,
         size: size as number | undefined,
         nfiles: nfiles as number | undefined,
         hash: hash as string | undefined,
+        ...(isexec === true ? { isexec } : {}),
         extra: rest,
       };
     }),
@@ -94,6 +140,7 @@ function yamlScalar(text: string): string {
 export function formatPointer(out: PointerRecord): string {
   const lines = ["outs:", `- md5: ${yamlScalar(out.md5)}`, `  size: ${out.size}`];
   if (out.nfiles !== undefined) lines.push(`  nfiles: ${out.nfiles}`);
+  if (out.isexec) lines.push("  isexec: true");
   lines.push("  hash: md5", `  path: ${yamlScalar(out.path)}`);
   return `${lines.join("\n")}\n`;
 }
@@ -104,6 +151,8 @@ export interface PointerRecord {
   readonly md5: string;
   readonly size: number;
   readonly nfiles?: number;
+  /** An executable file (never a directory: a `.dir` manifest records no modes, reference/dvc.md §2.3). */
+  readonly isexec?: boolean;
 }
 
 /**
@@ -120,6 +169,7 @@ export function updatePointerText(existing: string | undefined, out: PointerReco
     Object.keys(parsed.outs[0]!.extra).length === 0 &&
     !existing.includes("#");
   if (plain) return formatPointer(out);
+  const { isMap, isSeq, parseDocument } = yaml();
   const document = parseDocument(existing, { version: "1.2" });
   const outs = document.get("outs");
   const entry = isSeq(outs) ? outs.items.find((item) => isMap(item) && item.get("path") === out.path) : undefined;
@@ -128,6 +178,8 @@ export function updatePointerText(existing: string | undefined, out: PointerReco
   entry.set("size", out.size);
   if (out.nfiles === undefined) entry.delete("nfiles");
   else entry.set("nfiles", out.nfiles);
+  if (out.isexec) entry.set("isexec", true);
+  else entry.delete("isexec");
   entry.set("hash", "md5");
   return document.toString({ indentSeq: false, lineWidth: 0 });
 }

@@ -8,8 +8,14 @@
 /** A JSON value this encoder accepts (integers only: DVC's hashed dicts carry no floats here). */
 export type PythonJsonValue = string | number | boolean | null | PythonJsonValue[] | { [key: string]: PythonJsonValue };
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+/** Strings Python writes unchanged between quotes: printable ASCII without a quote or a backslash. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** Compares two strings by Unicode code point, as Python sorts `str` (JS `<` compares UTF-16 units). */
 export function compareCodePoints(a: string, b: string): number {
+  // UTF-16 order equals code point order unless a surrogate meets a unit above it (U+E000–U+FFFF).
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const left = Array.from(a);
   const right = Array.from(b);
   const length = Math.min(left.length, right.length);
@@ -22,6 +28,7 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 function encodeString(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`;
   let out = '"';
   for (let index = 0; index < text.length; index++) {
     const unit = text.charCodeAt(index);

@@ -39,7 +39,7 @@ export interface SyncResult {
 }
 
 /** Opens the named (or default) remote of the repository's config. */
-export function resolveRemote(workspace: Workspace, name?: string): { remote: Remote; jobs?: number } {
+export function resolveRemote(workspace: Workspace, name?: string): { remote: Remote; name: string; jobs?: number } {
   const config = workspace.repo.config;
   const chosen = name ?? config.core?.remote;
   if (!chosen) {
@@ -54,7 +54,11 @@ export function resolveRemote(workspace: Workspace, name?: string): { remote: Re
     );
   }
   const { jobs, ...options } = remoteOptionsFromConfig(section);
-  return { remote: openRemote(section.url, { ...options, name: chosen, baseDir: workspace.repo.dvcDir }), jobs };
+  return {
+    remote: openRemote(section.url, { ...options, name: chosen, baseDir: workspace.repo.dvcDir }),
+    name: chosen,
+    jobs,
+  };
 }
 
 function outsOf(all: TrackedOut[], options: SyncOptions): TrackedOut[] {
@@ -63,7 +67,8 @@ function outsOf(all: TrackedOut[], options: SyncOptions): TrackedOut[] {
   );
 }
 
-function jobsFor(remote: Remote, configured: number | undefined, asked: number | undefined): number {
+/** The parallelism for `remote`: `-j`, else the remote's `jobs` setting, else the default for its kind. */
+export function jobsFor(remote: Remote, configured: number | undefined, asked: number | undefined): number {
   return validateJobs(asked ?? configured ?? defaultJobs(remote));
 }
 

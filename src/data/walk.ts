@@ -4,13 +4,14 @@
  * honouring `.dvcignore`; symlinks to files count as the file they point to, symlinks to folders
  * are not descended (as `os.walk` without `followlinks`); empty folders contribute nothing.
  */
-import type { Dirent } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { type BigIntStats, lstatSync, readdirSync, statSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join, sep } from "node:path";
 import { LatheError } from "../core/errors.js";
-import type { HashAlgorithm } from "./hash.js";
+import { type HashAlgorithm, md5Hex } from "./hash.js";
 import type { IgnoreMatcher } from "./ignore.js";
-import { buildManifest, type DirManifest } from "./manifest.js";
+import { isLinkLeftover } from "./link.js";
+import { buildManifest, type DirManifest, parseManifest } from "./manifest.js";
 import { FILE_CONCURRENCY, mapLimit } from "./pool.js";
 import type { HashState } from "./state.js";
 
@@ -18,38 +19,49 @@ import type { HashState } from "./state.js";
 export interface WalkedFile {
   readonly relpath: string;
   readonly absolute: string;
+  /** The file's stats when walked (the target's, for a symlink). */
+  readonly stats: BigIntStats;
 }
 
-async function isFileEntry(folder: string, entry: Dirent): Promise<boolean> {
-  if (entry.isFile()) return true;
-  if (!entry.isSymbolicLink()) return false;
-  try {
-    return (await stat(join(folder, entry.name))).isFile();
-  } catch {
-    return false; // A dangling link has no content to track.
-  }
-}
-
-/** Every non-ignored file under `dir` (absolute), relpaths in POSIX form. */
-export async function walkFiles(dir: string, ignore: IgnoreMatcher): Promise<WalkedFile[]> {
+/**
+ * Every non-ignored file under `dir` (absolute), relpaths in POSIX form; temporary links a killed
+ * checkout left are skipped and passed to `onLeftover`. The walk is synchronous
+ * and reads names only, with one lstat per entry that doubles as the file's stat for hash reuse:
+ * directory reads are many and tiny, and round trips through the thread pool would dominate.
+ */
+export async function walkFiles(
+  dir: string,
+  ignore: IgnoreMatcher,
+  onLeftover?: (absolute: string) => void,
+): Promise<WalkedFile[]> {
   const files: WalkedFile[] = [];
-  async function visit(folder: string, prefix: string): Promise<void> {
-    const entries = await readdir(folder, { withFileTypes: true });
-    if (prefix !== "" && entries.some((entry) => entry.name === ".dvcignore"))
+  function visit(folder: string, prefix: string): void {
+    const names = readdirSync(folder);
+    if (prefix !== "" && names.includes(".dvcignore"))
       throw new LatheError(
         "INVALID_STATE",
         `${join(folder, ".dvcignore")} is inside a tracked directory, which DVC does not allow. Move its patterns to a .dvcignore above ${dir}.`,
       );
-    for (const entry of entries) {
-      const absolute = join(folder, entry.name);
-      const relpath = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!ignore.isIgnored(absolute, true)) await visit(absolute, relpath);
-      } else if ((await isFileEntry(folder, entry)) && !ignore.isIgnored(absolute, false))
-        files.push({ relpath, absolute });
+    for (const name of names) {
+      // `folder` is already normal, so concatenation gives what join would, without its cost per file.
+      const absolute = `${folder}${sep}${name}`;
+      const relpath = prefix === "" ? name : `${prefix}/${name}`;
+      if (isLinkLeftover(name)) {
+        onLeftover?.(absolute);
+        continue;
+      }
+      let stats = lstatSync(absolute, { bigint: true, throwIfNoEntry: false });
+      if (stats === undefined) continue; // Deleted while walking.
+      if (stats.isDirectory()) {
+        if (!ignore.isIgnored(absolute, true)) visit(absolute, relpath);
+        continue;
+      }
+      // A link counts as the file it points to; a link to a folder is not followed, a dangling one is skipped.
+      if (stats.isSymbolicLink()) stats = statSync(absolute, { bigint: true, throwIfNoEntry: false });
+      if (stats?.isFile() && !ignore.isIgnored(absolute, false)) files.push({ relpath, absolute, stats });
     }
   }
-  await visit(dir, "");
+  visit(dir, "");
   return files;
 }
 
@@ -81,10 +93,34 @@ export async function hashPath(
   if (info.isFile()) return { kind: "file", ...(await state.hash(path, algorithm)) };
   if (!info.isDirectory()) return undefined;
   const files = await walkFiles(path, ignore);
+  // Every file's (relpath, inode, mtime, size) in one digest: when it equals the one stored with
+  // the directory's last manifest, no file changed and the manifest is reused without a lookup per file.
+  const sizes = new Map<string, number>();
+  let summary = "";
+  for (const { relpath, stats } of files) {
+    sizes.set(relpath, Number(stats.size));
+    summary += `${relpath}\0${stats.ino}\0${stats.mtimeNs}\0${stats.size}\n`;
+  }
+  const key = `${algorithm}:${path}`;
+  const digest = md5Hex(summary);
+  const stored = state.storedManifest(key, digest);
+  if (stored !== undefined) {
+    const entries = parseManifest(stored).map((entry) => ({ ...entry, size: sizes.get(entry.relpath) ?? 0 }));
+    const manifest: DirManifest = {
+      text: stored,
+      md5: `${md5Hex(stored)}.dir`,
+      nfiles: entries.length,
+      size: entries.reduce((total, entry) => total + entry.size, 0),
+      entries,
+    };
+    return { kind: "dir", md5: manifest.md5, size: manifest.size, nfiles: manifest.nfiles, manifest, files };
+  }
+  state.prefetch(path);
   const entries = await mapLimit(files, FILE_CONCURRENCY, async (file) => ({
     relpath: file.relpath,
     ...(await state.hash(file.absolute, algorithm)),
   }));
   const manifest = buildManifest(entries);
+  state.rememberManifest(key, digest, manifest.text);
   return { kind: "dir", md5: manifest.md5, size: manifest.size, nfiles: manifest.nfiles, manifest, files };
 }

@@ -4,9 +4,8 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { buildProgram } from "../../src/cli/program.js";
-import { makeTempDir, removeTempDir } from "./helpers.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeTempDir, removeTempDir, runLathe } from "./helpers.js";
 
 let root: string;
 let previous: string;
@@ -20,21 +19,7 @@ afterEach(async () => {
   await removeTempDir(root);
 });
 
-async function lathe(...args: string[]): Promise<string> {
-  let output = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    output += String(chunk);
-    return true;
-  });
-  try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync(["node", "lathe", ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return output;
-}
+const lathe = (...args: string[]) => runLathe(args, { tty: false });
 
 describe("lathe data commands", () => {
   it("init, add, status --json, checkout and gc -w -f", async () => {

@@ -5,6 +5,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, vi } from "vitest";
+import { buildProgram } from "../../src/cli/program.js";
 
 /** Creates an empty folder (optionally a git repository) and returns its real path. */
 export async function makeTempDir(git: boolean): Promise<string> {
@@ -48,3 +50,46 @@ outs:
   path: iris.csv
   desc: Imported raw data
 `;
+
+/** Creates temp folders for one test file and removes them after each test. */
+export function useTempDirs(): (git: boolean) => Promise<string> {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await removeTempDir(dir);
+  });
+  return async (git) => {
+    const dir = await makeTempDir(git);
+    dirs.push(dir);
+    return dir;
+  };
+}
+
+/** Options of {@link runLathe}. */
+export interface RunLatheOptions {
+  /** Folder to run in (the process's is restored afterwards). */
+  cwd?: string;
+  /** Whether stdout claims to be a terminal, so commands print text rather than JSON (default true). */
+  tty?: boolean;
+}
+
+/** Runs `lathe args…` in-process and returns what it printed on stdout. */
+export async function runLathe(args: readonly string[], options: RunLatheOptions = {}): Promise<string> {
+  const previous = { cwd: process.cwd(), tty: process.stdout.isTTY };
+  let output = "";
+  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    output += String(chunk);
+    return true;
+  });
+  try {
+    if (options.cwd) process.chdir(options.cwd);
+    process.stdout.isTTY = options.tty ?? true;
+    await buildProgram()
+      .exitOverride()
+      .parseAsync(["node", "lathe", ...args]);
+  } finally {
+    spy.mockRestore();
+    process.stdout.isTTY = previous.tty;
+    process.chdir(previous.cwd);
+  }
+  return output;
+}

@@ -4,22 +4,13 @@
  */
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addCommand, fetchCommand, pullCommand, pushCommand, remoteCommand } from "../../src/data/commands.js";
 import { addRemote, listRemotes, modifyRemote } from "../../src/data/remote-config.js";
 import { initDataRepo } from "../../src/data/repo.js";
-import { makeTempDir, removeTempDir } from "./helpers.js";
+import { useTempDirs } from "./helpers.js";
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await removeTempDir(dir);
-});
-
-async function temp(git: boolean): Promise<string> {
-  const dir = await makeTempDir(git);
-  dirs.push(dir);
-  return dir;
-}
+const temp = useTempDirs();
 
 /** What git would carry from one workspace to another: the .dvc files and the config. */
 async function shareTracked(from: string, to: string, files: string[]): Promise<void> {

@@ -4,7 +4,7 @@
  * under the root. Writes go through a hash-checked temporary file and a rename, so a killed push
  * never leaves a partial object under its final name.
  */
-import { open, opendir, stat } from "node:fs/promises";
+import { open, opendir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { LatheError } from "../../core/errors.js";
 import {
@@ -110,5 +110,15 @@ export class LocalRemote implements Remote {
         if (hash) yield hash;
       }
     }
+  }
+
+  async delete(hashes: readonly string[]): Promise<void> {
+    await forEachBounded(hashes, 64, async (hash) => {
+      try {
+        await rm(this.objectPath(hash), { force: true });
+      } catch (error) {
+        throw ioError(`Cannot delete ${hash} from remote ${this.label}`, error);
+      }
+    });
   }
 }

@@ -18,8 +18,8 @@ export interface Remote {
   readonly url: string;
   /** `local` or `s3`; decides the default parallelism of transfers. */
   readonly kind: "local" | "s3";
-  /** Which of `hashes` the remote holds. */
-  exists(hashes: string[]): Promise<Set<string>>;
+  /** Which of `hashes` the remote holds; `jobs` bounds the checks in flight where the remote makes one per object. */
+  exists(hashes: string[], options?: { jobs?: number }): Promise<Set<string>>;
   /** Stores the file at `localPath` as object `hash`; the content is checked against the hash first. */
   upload(localPath: string, hash: string, options?: ObjectTransferOptions): Promise<void>;
   /**
@@ -29,7 +29,12 @@ export interface Remote {
    */
   download(hash: string, destination: string, options?: ObjectTransferOptions): Promise<void>;
   /** Every object hash on the remote (`…` or `….dir`), in no particular order. */
-  list?(): AsyncIterable<string>;
+  list(): AsyncIterable<string>;
+  /**
+   * Deletes the objects `hashes` names; absent ones are fine.
+   * @throws LatheError when a deletion fails (objects not yet reached stay in place).
+   */
+  delete(hashes: readonly string[]): Promise<void>;
 }
 
 const HASH_PATTERN = /^[0-9a-f]{32}(\.dir)?$/;

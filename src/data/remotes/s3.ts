@@ -25,6 +25,8 @@ import { forEachBounded } from "./transfer.js";
 import { createHashingStream, writeVerified } from "./verify.js";
 
 const MIB = 1024 * 1024;
+/** Most keys one DeleteObjects request may name. */
+const DELETE_BATCH = 1000;
 
 /** Connection and tuning settings of an S3 remote; unset ones fall back to the usual AWS environment. */
 export interface S3RemoteOptions {
@@ -138,11 +140,11 @@ export class S3Remote implements Remote {
     return new LatheError(code, `Cannot ${action} ${hash} on remote ${this.label}: ${detail}`, { cause: error });
   }
 
-  async exists(hashes: string[]): Promise<Set<string>> {
+  async exists(hashes: string[], options: { jobs?: number } = {}): Promise<Set<string>> {
     const { HeadObjectCommand } = await import("@aws-sdk/client-s3");
     const client = await this.getClient();
     const found = new Set<string>();
-    await forEachBounded(hashes, this.options.existsJobs ?? 32, async (hash) => {
+    await forEachBounded(hashes, options.jobs ?? this.options.existsJobs ?? 32, async (hash) => {
       try {
         await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(hash) }));
         found.add(hash);
@@ -240,5 +242,35 @@ export class S3Remote implements Remote {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** Deletes in DeleteObjects batches of 1000 keys, S3's maximum per request. */
+  async delete(hashes: readonly string[]): Promise<void> {
+    if (hashes.length === 0) return;
+    const { DeleteObjectsCommand } = await import("@aws-sdk/client-s3");
+    const client = await this.getClient();
+    for (let start = 0; start < hashes.length; start += DELETE_BATCH) {
+      const batch = hashes.slice(start, start + DELETE_BATCH);
+      let errors: { Key?: string; Code?: string; Message?: string }[];
+      try {
+        const response = await client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((hash) => ({ Key: this.objectKey(hash) })), Quiet: true },
+          }),
+        );
+        errors = response.Errors ?? [];
+      } catch (error) {
+        throw this.failure("delete", `${batch.length} objects starting with`, error);
+      }
+      // A key that is already gone is not an error for S3; anything reported here is a real refusal.
+      const first = errors[0];
+      if (first)
+        throw new LatheError(
+          first.Code === "AccessDenied" ? "PERMISSION_DENIED" : "IO_ERROR",
+          `Cannot delete ${errors.length} object(s) from remote ${this.label}, e.g. ${first.Key}: ${first.Code ?? "error"} ${first.Message ?? ""}`.trim() +
+            ". Check the credentials allow s3:DeleteObject, then run gc again.",
+        );
+    }
   }
 }

@@ -37,6 +37,7 @@ import { decodeSeries, type Point } from "./metric-chunks.js";
 import { migrateToLatest, trackingMigrations } from "./migrations.js";
 import { experimentFromRow, loadRuns, runInfoFromRow } from "./rows.js";
 import type { RunsTable, TrackingDatabase } from "./schema.js";
+import { SearchCache } from "./search-cache.js";
 import { experimentComparison, experimentOrderColumn, planRunSearch } from "./search-sql.js";
 import { writeTransaction } from "./transaction.js";
 import { RunWriteBatcher } from "./write-batcher.js";
@@ -45,6 +46,8 @@ import { upsertTags } from "./writes.js";
 export interface SqlTrackingStoreOptions {
   /** Root under which experiments get their artifact location: `<root>/<experiment_id>`. */
   defaultArtifactRoot: string;
+  /** Answer repeated searches from memory until the next write (default true on SQLite). */
+  cacheSearches?: boolean;
 }
 
 type Db = Kysely<TrackingDatabase>;
@@ -72,6 +75,8 @@ export class SqlTrackingStore implements TrackingStore {
   private readonly db: Db;
   private readonly dialect: DialectName;
   private readonly batcher: RunWriteBatcher;
+  /** Recent search pages, valid until the next write (SQLite only: its version counters make that exact). */
+  readonly searchCache: SearchCache<Page<Run>> | undefined;
 
   private constructor(
     private readonly opened: OpenedDatabase<TrackingDatabase>,
@@ -80,6 +85,10 @@ export class SqlTrackingStore implements TrackingStore {
     this.db = opened.db;
     this.dialect = opened.dialect;
     this.batcher = new RunWriteBatcher(this.db, this.dialect);
+    this.searchCache =
+      this.dialect === "sqlite" && options.cacheSearches !== false
+        ? new SearchCache(this.db as unknown as Kysely<unknown>)
+        : undefined;
   }
 
   /** Opens the store: migrates the schema and makes sure the Default experiment ("0") exists. */
@@ -517,6 +526,19 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async searchRuns(input: SearchRunsInput): Promise<Page<Run>> {
+    if (!this.searchCache) return this.searchRunsUncached(input);
+    const key = JSON.stringify([
+      input.experimentIds,
+      input.filter ?? "",
+      input.viewType ?? "",
+      input.maxResults ?? null,
+      input.orderBy ?? [],
+      input.pageToken ?? "",
+    ]);
+    return this.searchCache.get(key, () => this.searchRunsUncached(input));
+  }
+
+  private async searchRunsUncached(input: SearchRunsInput): Promise<Page<Run>> {
     const maxResults = resolveMaxResults(input.maxResults, 1000, 50000, "runs search");
     const offset = decodePageToken(input.pageToken);
     const plan = planRunSearch(this.dialect, parseFilter(input.filter, "runs"), parseOrderBy(input.orderBy, "runs"));
