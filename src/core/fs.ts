@@ -4,8 +4,8 @@
  * and fsync the folder, so a crash leaves either the old content or the new, never a torn file.
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { constants, createWriteStream } from "node:fs";
+import { copyFile, mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -33,6 +33,29 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     const handle = await open(temp, "w");
     try {
       await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncDirectory(dirname(target));
+}
+
+/**
+ * Copies `source` to `target` atomically: a copy-on-write clone where the file system offers one,
+ * else a kernel-side copy, into a temporary sibling that is fsynced and renamed over `target`.
+ */
+export async function copyFileAtomic(source: string, target: string): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const temp = temporarySibling(target);
+  try {
+    await copyFile(source, temp, constants.COPYFILE_FICLONE);
+    const handle = await open(temp, "r+");
+    try {
       await handle.sync();
     } finally {
       await handle.close();

@@ -36,7 +36,9 @@ async function storeFile(workspace: Workspace, absolute: string): Promise<{ md5:
   const before = await stat(absolute, { bigint: true });
   const known = workspace.state.storedHash(absolute, before);
   if (known && (await workspace.cache.has(known.md5))) return known;
-  const stored = await workspace.cache.storeFile(absolute);
+  const { placed, ...stored } = await workspace.cache.storeFile(absolute);
+  // A new object was hashed as it entered the cache; remembering it spares push a second read.
+  if (placed) await workspace.state.recordKnown(workspace.cache.objectPath(stored.md5), stored);
   await workspace.state.remember(absolute, before, stored);
   return stored;
 }

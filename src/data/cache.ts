@@ -56,27 +56,27 @@ export class ObjectCache {
    * Copies `source` into the cache and returns its hash. The copy is hashed, not the source, so a
    * file edited while being added can never produce an object whose name disagrees with its bytes.
    */
-  async storeFile(source: string): Promise<{ md5: string; size: number }> {
+  async storeFile(source: string): Promise<{ md5: string; size: number; placed: boolean }> {
     const staging = join(this.cacheDir, "tmp");
     await mkdir(staging, { recursive: true });
     const temp = join(staging, `${randomBytes(8).toString("hex")}.tmp`);
     try {
       await copyFile(source, temp, constants.COPYFILE_FICLONE);
       const result = await hashFile(temp);
-      await this.adopt(temp, result.md5);
-      return result;
+      return { ...result, placed: await this.adopt(temp, result.md5) };
     } finally {
       await rm(temp, { force: true });
     }
   }
 
-  /** Moves a hashed temp file (on the cache's file system) into place as object `md5`. */
-  private async adopt(temp: string, md5: string): Promise<void> {
-    if (await this.has(md5)) return;
+  /** Moves a hashed temp file (on the cache's file system) into place as object `md5`; false if it was there. */
+  private async adopt(temp: string, md5: string): Promise<boolean> {
+    if (await this.has(md5)) return false;
     const target = this.objectPath(md5);
     await mkdir(join(target, ".."), { recursive: true });
     await chmod(temp, 0o444);
     await rename(temp, target);
+    return true;
   }
 
   /** Stores a `.dir` manifest text under its hash. */

@@ -13,6 +13,7 @@ import { parseManifest } from "./manifest.js";
 import { remoteSection } from "./remote-config.js";
 import {
   defaultJobs,
+  expectedMd5,
   openRemote,
   type Remote,
   remoteOptionsFromConfig,
@@ -72,6 +73,15 @@ export function jobsFor(remote: Remote, configured: number | undefined, asked: n
   return validateJobs(asked ?? configured ?? defaultJobs(remote));
 }
 
+/** True when the hash-reuse state saw the cache object hashed to its name and unchanged since. */
+async function verifiedBefore(workspace: Workspace, path: string, hash: string): Promise<boolean> {
+  try {
+    return workspace.state.storedHash(path, await stat(path, { bigint: true }))?.md5 === expectedMd5(hash);
+  } catch {
+    return false;
+  }
+}
+
 async function sizeOf(path: string): Promise<number | undefined> {
   try {
     return (await stat(path)).size;
@@ -111,7 +121,12 @@ export async function push(workspace: Workspace, options: SyncOptions = {}): Pro
     wanted.map(async (hash) => {
       const path = workspace.cache.objectPath(hash);
       const size = await sizeOf(path);
-      return { hash, size, run: (onBytes: (bytes: number) => void) => remote.upload(path, hash, { onBytes }) };
+      const knownGood = await verifiedBefore(workspace, path, hash);
+      return {
+        hash,
+        size,
+        run: (onBytes: (bytes: number) => void) => remote.upload(path, hash, { onBytes, knownGood }),
+      };
     }),
   );
   const result = await transfer(objects, { jobs: jobsFor(remote, jobs, options.jobs), onProgress: options.onProgress });
@@ -143,6 +158,8 @@ async function download(
       const target = workspace.cache.objectPath(hash);
       await remote.download(hash, target, { onBytes });
       await chmod(target, 0o444);
+      // Verified while downloading: remembered, so a later push need not read it through md5 again.
+      await workspace.state.recordKnown(target, { md5: expectedMd5(hash), size: (await stat(target)).size });
     },
   }));
   return transfer(objects, { jobs, onProgress });

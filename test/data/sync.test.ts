@@ -2,7 +2,8 @@
  * `lathe remote`, `push`, `fetch` and `pull` through a local-folder remote, between two workspaces
  * that share only their git-tracked files (.dvc files and .dvc/config), as two collaborators do.
  */
-import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { chmod, cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { addCommand, fetchCommand, pullCommand, pushCommand, remoteCommand } from "../../src/data/commands.js";
@@ -87,4 +88,26 @@ describe("push, fetch and pull through a local remote", () => {
     const config = await readFile(join(repo, ".dvc/config"), "utf8");
     expect(config).toBe("['remote \"s3store\"']\n    url = s3://bucket/prefix\n    endpointurl = http://127.0.0.1:9\n");
   });
+
+  it("copies objects it saw hashed without reading them again, but still refuses one changed since", async () => {
+    const author = await temp(true);
+    const storage = await temp(false);
+    await initDataRepo(author);
+    await writeFile(join(author, "good.csv"), "good\n");
+    await writeFile(join(author, "bad.csv"), "bad\n");
+    await addCommand(["good.csv", "bad.csv"], { cwd: author });
+    await remoteCommand((repo) => addRemote(repo, "storage", storage, { default: true }), { cwd: author });
+    // Corrupt one cache object behind Lathe's back: its stats change, so it is verified and refused.
+    const bad = join(author, ".dvc/cache/files/md5", md5Path("bad\n"));
+    await chmod(bad, 0o644);
+    await writeFile(bad, "rot\n");
+    await expect(pushCommand({ cwd: author })).rejects.toThrow(/cache is corrupt/);
+    expect(await readFile(join(storage, "files/md5", md5Path("good\n")), "utf8")).toBe("good\n");
+    await expect(readFile(join(storage, "files/md5", md5Path("bad\n")))).rejects.toThrow(/ENOENT/);
+  });
 });
+
+function md5Path(content: string): string {
+  const hash = createHash("md5").update(content).digest("hex");
+  return `${hash.slice(0, 2)}/${hash.slice(2)}`;
+}

@@ -10,6 +10,11 @@ import { invalidParameter, LatheError } from "../../core/errors.js";
 export interface ObjectTransferOptions {
   /** Called with the size of every chunk as it is read or written. */
   onBytes?: (bytes: number) => void;
+  /**
+   * For uploads: the local file is known to hash to its name (the hash-reuse state saw it hashed
+   * and unchanged since), so a remote that would re-hash it while copying may copy it directly.
+   */
+  knownGood?: boolean;
 }
 
 /** A place objects are pushed to and pulled from: a local folder or an S3 bucket prefix. */
