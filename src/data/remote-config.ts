@@ -5,7 +5,7 @@
  * default — keeping every other line as it was. Writes are atomic.
  */
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { alreadyExists, invalidParameter, notFound } from "../core/errors.js";
 import { writeFileAtomic } from "../core/fs.js";
 import { loadDataConfig } from "./config.js";
@@ -61,7 +61,19 @@ async function editConfig(repo: DataRepo, local: boolean, edit: (text: string) =
   await writeFileAtomic(file, edit(text));
 }
 
+/**
+ * The URL as stored in the config: a relative folder given on the command line (relative to `cwd`)
+ * becomes relative to `.dvc/`, where DVC resolves it, so it names the same place from every clone.
+ * URLs with a scheme and absolute paths are kept as given.
+ */
+export function storedRemoteUrl(repo: DataRepo, url: string, cwd: string = process.cwd()): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || isAbsolute(url)) return url;
+  return relative(repo.dvcDir, resolve(cwd, url)).split(sep).join("/") || ".";
+}
+
 export interface RemoteAddOptions {
+  /** Folder a relative folder URL is relative to (default: the process's). */
+  cwd?: string;
   /** Also make it the default remote. */
   default?: boolean;
   /** Replace an existing remote of that name. */
@@ -86,7 +98,7 @@ export async function addRemote(
     );
   }
   await editConfig(repo, options.local ?? false, (text) => {
-    const withUrl = setIniValue(text, remoteSection(name), "url", url);
+    const withUrl = setIniValue(text, remoteSection(name), "url", storedRemoteUrl(repo, url, options.cwd));
     return options.default ? setIniValue(withUrl, "core", "remote", name) : withUrl;
   });
 }
@@ -103,8 +115,9 @@ export async function modifyRemote(
   name: string,
   key: string,
   value: string | undefined,
-  options: { local?: boolean } = {},
+  options: { local?: boolean; cwd?: string } = {},
 ): Promise<void> {
+  if (key === "url" && value !== undefined) value = storedRemoteUrl(repo, value, options.cwd);
   if (!/^[a-z_]+$/.test(key))
     throw invalidParameter(
       `Invalid option '${key}': remote options are lower-case words such as url, endpointurl, region, jobs.`,

@@ -107,6 +107,27 @@ describe("push, fetch and pull through a local remote", () => {
   });
 });
 
+describe("remote URLs", () => {
+  it("stores a relative folder relative to .dvc/, where it is resolved, and keeps other URLs as given", async () => {
+    const root = await temp(true);
+    await initDataRepo(root);
+    await mkdir(join(root, "sub"));
+    const add = (name: string, url: string, cwd: string) =>
+      remoteCommand((repo) => addRemote(repo, name, url, { cwd }), { cwd: root });
+    await add("up", "../store", root);
+    await add("fromsub", "../../store", join(root, "sub"));
+    await add("abs", "/srv/store", root);
+    await add("s3", "s3://bucket/prefix", root);
+    await remoteCommand((repo) => modifyRemote(repo, "abs", "url", "here", { cwd: root }), { cwd: root });
+    expect(await remoteCommand(listRemotes, { cwd: root })).toEqual([
+      { name: "up", url: "../../store", default: false },
+      { name: "fromsub", url: "../../store", default: false },
+      { name: "abs", url: "../here", default: false },
+      { name: "s3", url: "s3://bucket/prefix", default: false },
+    ]);
+  });
+});
+
 function md5Path(content: string): string {
   const hash = createHash("md5").update(content).digest("hex");
   return `${hash.slice(0, 2)}/${hash.slice(2)}`;
