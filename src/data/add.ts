@@ -107,6 +107,7 @@ export async function addPath(
   given: string,
   cwd: string = process.cwd(),
   onStored?: (bytes: number) => void,
+  onPlanned?: (files: number, bytes: number) => void,
 ): Promise<AddResult> {
   const absolute = resolve(cwd, given);
   checkAddable(workspace, absolute, given);
@@ -124,6 +125,10 @@ export async function addPath(
   if (info.isDirectory()) {
     await workspace.ignore.loadAncestors(absolute);
     const files = await walkFiles(absolute, workspace.ignore);
+    onPlanned?.(
+      files.length,
+      files.reduce((total, file) => total + Number(file.stats.size), 0),
+    );
     const entries = await mapLimit(files, FILE_CONCURRENCY, async (file) => {
       const stored = await storeFile(workspace, file.absolute);
       onStored?.(stored.size);
@@ -134,6 +139,7 @@ export async function addPath(
     await workspace.cache.storeManifest(manifest.md5, manifest.text);
     record = { md5: manifest.md5, size: manifest.size, nfiles: manifest.nfiles };
   } else if (info.isFile()) {
+    onPlanned?.(1, info.size);
     record = await storeFile(workspace, absolute);
     // DVC records the executable bit of a file output so checkout can restore it (reference/dvc.md §1.1).
     if ((info.mode & 0o111) !== 0) record = { ...record, isexec: true };

@@ -19,8 +19,11 @@ export interface CommandOptions {
   /** Folder the command runs in (default: the process's). */
   cwd?: string;
   lock?: LockOptions;
-  /** Called after each file is stored or found unchanged, with running totals. */
-  onProgress?: (progress: { files: number; bytes: number }) => void;
+  /**
+   * Called after each file is stored or found unchanged, with running counts and, once the paths
+   * have been walked, the totals planned so far.
+   */
+  onProgress?: (progress: { files: number; bytes: number; totalFiles?: number; totalBytes?: number }) => void;
 }
 
 async function run<T>(
@@ -41,13 +44,17 @@ async function run<T>(
 export function addCommand(paths: readonly string[], options: CommandOptions = {}): Promise<AddResult[]> {
   return run("write", options, async (workspace, cwd) => {
     const results: AddResult[] = [];
-    const progress = { files: 0, bytes: 0 };
+    const progress = { files: 0, bytes: 0, totalFiles: 0, totalBytes: 0 };
     const onStored = (bytes: number) => {
       progress.files++;
       progress.bytes += bytes;
       options.onProgress?.(progress);
     };
-    for (const path of paths) results.push(await addPath(workspace, path, cwd, onStored));
+    const onPlanned = (files: number, bytes: number) => {
+      progress.totalFiles += files;
+      progress.totalBytes += bytes;
+    };
+    for (const path of paths) results.push(await addPath(workspace, path, cwd, onStored, onPlanned));
     return results;
   });
 }

@@ -52,6 +52,16 @@ describe("lathe init", () => {
 });
 
 describe("lathe add", () => {
+  it("reports progress against totals known once each path is walked, for an ETA", async () => {
+    await mkdir(at("d"));
+    for (const name of ["a", "b", "c"]) await writeFile(at(`d/${name}`), name.repeat(10));
+    await writeFile(at("one"), "12345");
+    const seen: { files: number; bytes: number; totalFiles?: number; totalBytes?: number }[] = [];
+    await addCommand(["d", "one"], { cwd: root, onProgress: (progress) => seen.push({ ...progress }) });
+    expect(seen[0]).toEqual({ files: 1, bytes: 10, totalFiles: 3, totalBytes: 30 });
+    expect(seen.at(-1)).toEqual({ files: 4, bytes: 35, totalFiles: 4, totalBytes: 35 });
+  });
+
   it("tracks a file: .dvc bytes as DVC writes them, read-only cache object, .gitignore entry", async () => {
     await mkdir(at("data"));
     await writeFile(at("data/data.csv"), "a,b\n1,2\n");
