@@ -1,6 +1,7 @@
 /**
  * The documentation cannot rot: every ```sh runnable block of each page in docs/ runs, in order, in
- * one fresh folder per page, with `lathe` on the PATH (this checkout's source). A block fails the
+ * one fresh folder per page, with `lathe` on the PATH (this checkout's source) and `$LATHE_REPO`
+ * naming this checkout (for its examples). A block fails the
  * test when any of its commands fails; its output is shown then.
  */
 import { execFileSync } from "node:child_process";
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const docs = fileURLToPath(new URL("../docs/", import.meta.url));
 const main = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+const repository = fileURLToPath(new URL("..", import.meta.url));
 
 /** The ```sh runnable blocks of a Markdown page, in order. */
 export function runnableBlocks(markdown: string): string[] {
@@ -50,7 +52,7 @@ describe("runnable documentation", () => {
           try {
             execFileSync("bash", ["-euo", "pipefail", "-c", block], {
               cwd: folder,
-              env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: "1" },
+              env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, LATHE_REPO: repository, NO_COLOR: "1" },
               stdio: ["ignore", "pipe", "pipe"],
               timeout: 240_000,
             });
