@@ -16,7 +16,7 @@ const main = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const repository = fileURLToPath(new URL("..", import.meta.url));
 
 /** The ```sh runnable blocks of a Markdown page, in order. */
-export function runnableBlocks(markdown: string): string[] {
+function runnableBlocks(markdown: string): string[] {
   const blocks: string[] = [];
   const fence = /^```sh runnable[^\n]*\n([\s\S]*?)^```$/gm;
   for (const match of markdown.matchAll(fence)) blocks.push(match[1]!);

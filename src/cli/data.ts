@@ -84,11 +84,22 @@ export function registerDataCommands(program: Command): void {
     .option("-j, --jobs <n>", "existence checks in flight on the remote, with -c")
     .action(async (targets: string[], flags: OutputOptions & CloudStatusFlags) => {
       if (flags.cloud || flags.remote !== undefined) return printCloudStatus(targets, flags);
-      const { statusCommand } = await import("../data/commands.js");
-      const changes = await statusCommand(targets);
-      print(flags, changes, () => {
-        if (changes.length === 0) return "Data is up to date.";
-        return changes
+      const [{ statusCommand }, { pipelineStatusForTargets }, { formatPipelineStatus }] = await Promise.all([
+        import("../data/commands.js"),
+        import("../pipeline/status.js"),
+        import("./pipeline.js"),
+      ]);
+      const pipelines = await pipelineStatusForTargets(process.cwd(), targets);
+      const dataTargets = pipelines ? pipelines.otherTargets : targets;
+      const changes = targets.length > 0 && dataTargets.length === 0 ? [] : await statusCommand(dataTargets);
+      const stages = pipelines?.status ?? {};
+      const stagesChanged = Object.keys(stages).length > 0;
+      print(flags, pipelines ? { stages, data: changes } : changes, () => {
+        if (changes.length === 0 && !stagesChanged)
+          return pipelines ? "Data and pipelines are up to date." : "Data is up to date.";
+        const stageText = stagesChanged ? formatPipelineStatus(stages) : "";
+        if (changes.length === 0) return stageText;
+        return `${stageText}${stagesChanged ? "\n" : ""}${changes
           .map((change) => {
             const files = change.files;
             const detail = files
@@ -96,7 +107,7 @@ export function registerDataCommands(program: Command): void {
               : "";
             return `${`${change.state}:`.padEnd(14)}${change.path}${detail}\t[${change.pointer}]`;
           })
-          .join("\n");
+          .join("\n")}`;
       });
     });
 

@@ -7,7 +7,9 @@ import { VERSION } from "../version.js";
 import { registerDataCommands } from "./data.js";
 import { registerDemoCommand } from "./demo.js";
 import { registerExperimentsCommand } from "./experiments.js";
+import { registerMetricsCommands } from "./metrics.js";
 import { registerModelsCommand } from "./models.js";
+import { registerPipelineCommands } from "./pipeline.js";
 import { registerRunsCommand } from "./runs.js";
 import { registerServerCommand } from "./server.js";
 
@@ -24,5 +26,7 @@ export function buildProgram(): Command {
   registerModelsCommand(program);
   registerDemoCommand(program);
   registerDataCommands(program);
+  registerPipelineCommands(program);
+  registerMetricsCommands(program);
   return program;
 }

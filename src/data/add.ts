@@ -16,7 +16,7 @@ import { buildManifest } from "./manifest.js";
 import { updatePointerText } from "./pointer.js";
 import { FILE_CONCURRENCY, mapLimit } from "./pool.js";
 import { walkFiles } from "./walk.js";
-import { collectOuts, repoRelative, type Workspace } from "./workspace.js";
+import { collectOuts, repoRelative, type TrackedOut, type Workspace } from "./workspace.js";
 
 /** What `add` did for one path. */
 export interface AddResult {
@@ -86,8 +86,17 @@ function checkAddable(workspace: Workspace, absolute: string, given: string): vo
 }
 
 /** Refuses a path inside, or containing, data another `.dvc` file tracks (re-adding the same path is fine). */
+function isStageOutput(tracked: TrackedOut): boolean {
+  return basename(tracked.pointerFile) === "dvc.lock";
+}
+
 async function checkNoOverlap(workspace: Workspace, absolute: string, given: string): Promise<void> {
   for (const tracked of await collectOuts(workspace)) {
+    if (isStageOutput(tracked) && (absolute === tracked.absolute || absolute.startsWith(`${tracked.absolute}${sep}`)))
+      throw new LatheError(
+        "INVALID_STATE",
+        `Cannot add '${given}': ${tracked.relpath} is the output of a pipeline stage (recorded in ${repoRelative(workspace, tracked.pointerFile)}). Change the stage's inputs and run 'lathe repro' to update it.`,
+      );
     const inside = absolute.startsWith(`${tracked.absolute}${sep}`);
     if (inside || tracked.absolute.startsWith(`${absolute}${sep}`))
       throw new LatheError(

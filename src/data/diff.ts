@@ -10,9 +10,9 @@
 import { spawn } from "node:child_process";
 import { posix, relative, resolve, sep } from "node:path";
 import { LatheError } from "../core/errors.js";
+import { compareCodePoints } from "../core/python-json.js";
 import { parseManifest } from "./manifest.js";
 import { parsePointer } from "./pointer.js";
-import { compareCodePoints } from "./python-json.js";
 import { hashPath } from "./walk.js";
 import { collectOuts, type Workspace } from "./workspace.js";
 

@@ -33,8 +33,6 @@ export type { DirManifest, ManifestEntry } from "./manifest.js";
 export { buildManifest, parseManifest } from "./manifest.js";
 export type { PointerFile, PointerOut, PointerRecord } from "./pointer.js";
 export { formatPointer, parsePointer, readPointer, updatePointerText, writePointer } from "./pointer.js";
-export type { PythonJsonValue } from "./python-json.js";
-export { compareCodePoints, pythonJsonDumps } from "./python-json.js";
 export type { DataRepo, InitOptions } from "./repo.js";
 export { initDataRepo, openDataRepo } from "./repo.js";
 export type { StageOut } from "./stage-md5.js";

@@ -3,8 +3,9 @@
  * A directory's `.dir` manifest: the list of `{md5, relpath}` entries sorted by relpath, serialised
  * byte-for-byte as DVC writes it; its md5 plus `.dir` is the directory's hash (reference/dvc.md §2.3).
  */
+
+import { compareCodePoints, pythonJsonDumps } from "../core/python-json.js";
 import { md5Hex } from "./hash.js";
-import { compareCodePoints, pythonJsonDumps } from "./python-json.js";
 
 /** One file of a tracked directory. */
 export interface ManifestEntry {

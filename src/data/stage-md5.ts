@@ -4,8 +4,9 @@
  * `json.dumps(sort_keys=True)` without its own `md5`, `meta`, `desc`, a `wdir: .`, and the keys DVC
  * strips everywhere (reference/dvc.md §2.4).
  */
+
+import { type PythonJsonValue, pythonJsonDumps } from "../core/python-json.js";
 import { md5Hex } from "./hash.js";
-import { type PythonJsonValue, pythonJsonDumps } from "./python-json.js";
 
 const STRIPPED = new Set([
   "desc",

@@ -5,6 +5,7 @@
  * whose previous manifest is in the cache (reference/dvc.md §3 "status"). With a remote (`status -c`),
  * which referenced objects are only in the cache, only on the remote, or in neither (§3 "status -c").
  */
+import { basename } from "node:path";
 import { LatheError } from "../core/errors.js";
 import { parseManifest } from "./manifest.js";
 import { jobsFor, resolveRemote } from "./sync.js";
@@ -96,7 +97,10 @@ export async function dataStatus(
   targets: readonly string[] = [],
   cwd: string = process.cwd(),
 ): Promise<OutStatus[]> {
-  const outs = filterOuts(await collectOuts(workspace), targets, cwd);
+  // Stage outputs recorded in dvc.lock are reported per stage by the pipeline status.
+  const outs = filterOuts(await collectOuts(workspace), targets, cwd).filter(
+    (out) => basename(out.pointerFile) !== "dvc.lock",
+  );
   if (targets.length > 0 && outs.length === 0)
     throw new LatheError(
       "RESOURCE_DOES_NOT_EXIST",

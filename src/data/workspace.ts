@@ -7,7 +7,7 @@ import { readdir } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { ObjectCache } from "./cache.js";
 import { IgnoreMatcher } from "./ignore.js";
-import { type PointerOut, readPointer } from "./pointer.js";
+import type { PointerOut } from "./pointer.js";
 import { type DataRepo, openDataRepo } from "./repo.js";
 import { HashState } from "./state.js";
 
@@ -66,9 +66,14 @@ export async function findPointerFiles(workspace: Workspace): Promise<string[]> 
   return found.sort();
 }
 
-/** Every output tracked by the workspace's `.dvc` files; malformed files throw naming the file. */
+/**
+ * Every output tracked by the workspace's `.dvc` files, then the cached stage outputs recorded in
+ * `dvc.lock` files (their `pointerFile` is the lock file); malformed files throw naming the file.
+ */
 export async function collectOuts(workspace: Workspace): Promise<TrackedOut[]> {
   const outs: TrackedOut[] = [];
+  // Loaded here so that opening a workspace does not load the YAML library.
+  const { readPointer } = await import("./pointer.js");
   for (const pointerFile of await findPointerFiles(workspace)) {
     const pointer = await readPointer(pointerFile);
     for (const out of pointer.outs) {
@@ -76,7 +81,20 @@ export async function collectOuts(workspace: Workspace): Promise<TrackedOut[]> {
       outs.push({ pointerFile, absolute, relpath: repoRelative(workspace, absolute), out });
     }
   }
+  outs.push(...(await pipelineOuts(workspace)));
   return outs;
+}
+
+/** Cached outputs of pipeline stages, from `dvc.lock` (loaded lazily: most data commands have no pipeline). */
+async function pipelineOuts(workspace: Workspace): Promise<TrackedOut[]> {
+  const { lockedCachedOutputs } = await import("../pipeline/tracked.js");
+  const root = workspace.repo.root;
+  return (await lockedCachedOutputs(root)).map(({ lockFile, path, entry }) => ({
+    pointerFile: join(root, ...lockFile.split("/")),
+    absolute: join(root, ...path.split("/")),
+    relpath: path,
+    out: { path: entry.path, md5: entry.md5, size: entry.size, nfiles: entry.nfiles, hash: entry.hash, extra: {} },
+  }));
 }
 
 /** Keeps the outputs named by `targets` (a `.dvc` file, a tracked path, or a folder holding them). */
