@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { VERSION } from "../version.js";
 import { registerDataCommands } from "./data.js";
 import { registerDemoCommand } from "./demo.js";
+import { registerDriftCommand } from "./drift.js";
 import { registerExperimentsCommand } from "./experiments.js";
 import { registerMetricsCommands } from "./metrics.js";
 import { registerModelsCommand } from "./models.js";
@@ -28,5 +29,6 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerPipelineCommands(program);
   registerMetricsCommands(program);
+  registerDriftCommand(program);
   return program;
 }
