@@ -12,6 +12,7 @@ import { registerMetricsCommands } from "./metrics.js";
 import { registerModelsCommand } from "./models.js";
 import { registerPipelineCommands } from "./pipeline.js";
 import { registerRunsCommand } from "./runs.js";
+import { registerServeCommand } from "./serve.js";
 import { registerServerCommand } from "./server.js";
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     )
     .version(VERSION);
   registerServerCommand(program);
+  registerServeCommand(program);
   registerExperimentsCommand(program);
   registerRunsCommand(program);
   registerModelsCommand(program);

@@ -1,0 +1,164 @@
+/**
+ * @module serving/metrics
+ * The model server's Prometheus metrics (reference/monitoring.md §6): requests by route and status,
+ * latency, requests in flight, predictions by class, batch sizes, a model info gauge, prediction-log
+ * drops, and prom-client's process metrics (CPU, memory, event-loop lag). Each server has its own
+ * registry, so several servers in one process (tests) do not mix their counts.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** Latency buckets in seconds: 0.5 ms to 10 s, dense where a tabular model answers. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096];
+/** Classes counted per model; past this a label would make the metric's cardinality unbounded. */
+const MAX_CLASSES = 100;
+
+export interface RequestLabels {
+  readonly model: string;
+  readonly version: string;
+  readonly endpoint: string;
+  readonly protocol: string;
+  readonly code: string;
+}
+
+export class ServingMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<"model" | "version" | "endpoint" | "protocol" | "code">;
+  readonly duration: Histogram<"model" | "version" | "endpoint">;
+  readonly inFlight: Gauge<"model" | "version">;
+  readonly predictions: Counter<"model" | "version" | "predicted_class">;
+  readonly batchSize: Histogram<"model">;
+  readonly modelInfo: Gauge<"model" | "version" | "runtime">;
+  readonly modelLoadSeconds: Histogram<"model" | "version">;
+  readonly logDropped: Counter;
+  readonly logWritten: Counter;
+  readonly #classes = new Set<string>();
+  /** Requests by label set, counted in a plain map on the hot path and published on scrape. */
+  readonly #requestTally = new Map<string, { labels: RequestLabels; count: number }>();
+  readonly #inFlightTally = new Map<string, { model: string; version: string; count: number }>();
+
+  constructor() {
+    const registers = [this.registry];
+    const requestTally = this.#requestTally;
+    const inFlightTally = this.#inFlightTally;
+    this.requests = new Counter({
+      name: "lathe_serve_requests_total",
+      help: "HTTP requests answered, by route and status code.",
+      labelNames: ["model", "version", "endpoint", "protocol", "code"],
+      registers,
+      collect() {
+        this.reset();
+        for (const { labels, count } of requestTally.values()) this.inc(labels, count);
+      },
+    });
+    this.duration = new Histogram({
+      name: "lathe_serve_request_duration_seconds",
+      help: "Time from receiving a request to sending its response.",
+      labelNames: ["model", "version", "endpoint"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.inFlight = new Gauge({
+      name: "lathe_serve_requests_in_flight",
+      help: "Requests being handled now.",
+      labelNames: ["model", "version"],
+      registers,
+      collect() {
+        this.reset();
+        for (const { model, version, count } of inFlightTally.values()) this.set({ model, version }, count);
+      },
+    });
+    this.predictions = new Counter({
+      name: "lathe_serve_predictions_total",
+      help: "Rows predicted, by predicted class (classifiers) or 'value' (regressors).",
+      labelNames: ["model", "version", "predicted_class"],
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: "lathe_serve_batch_size",
+      help: "Rows per runtime call after micro-batching.",
+      labelNames: ["model"],
+      buckets: BATCH_BUCKETS,
+      registers,
+    });
+    this.modelInfo = new Gauge({
+      name: "lathe_serve_model_info",
+      help: "The model being served (value 1).",
+      labelNames: ["model", "version", "runtime"],
+      // Every worker serves the same model: across a cluster this stays 1, not the worker count.
+      aggregator: "max",
+      registers,
+    });
+    this.modelLoadSeconds = new Histogram({
+      name: "lathe_serve_model_load_duration_seconds",
+      help: "Time to download and load a model version.",
+      labelNames: ["model", "version"],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
+      registers,
+    });
+    this.logDropped = new Counter({
+      name: "lathe_serve_prediction_log_dropped_records_total",
+      help: "Prediction-log records dropped because the buffer was full or the disk failed.",
+      registers,
+    });
+    this.logWritten = new Counter({
+      name: "lathe_serve_prediction_log_written_records_total",
+      help: "Prediction-log records written to disk.",
+      registers,
+    });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+
+  /** A request started on `model`/`version`. */
+  startRequest(model: string, version: string): void {
+    const key = `${model}\u0000${version}`;
+    const entry = this.#inFlightTally.get(key);
+    if (entry) entry.count++;
+    else this.#inFlightTally.set(key, { model, version, count: 1 });
+  }
+
+  /** A request finished: leaves the in-flight count, counts it by route and status, times it. */
+  endRequest(labels: RequestLabels, seconds: number): void {
+    const inFlight = this.#inFlightTally.get(`${labels.model}\u0000${labels.version}`);
+    if (inFlight) inFlight.count--;
+    const key = `${labels.model}\u0000${labels.version}\u0000${labels.endpoint}\u0000${labels.protocol}\u0000${labels.code}`;
+    const entry = this.#requestTally.get(key);
+    if (entry) entry.count++;
+    else this.#requestTally.set(key, { labels, count: 1 });
+    this.duration.observe({ model: labels.model, version: labels.version, endpoint: labels.endpoint }, seconds);
+  }
+
+  /** Counts predicted classes (or values for a regressor) for one response. */
+  countPredictions(
+    model: string,
+    version: string,
+    labels: readonly (string | number)[] | undefined,
+    rows: number,
+  ): void {
+    if (!labels) {
+      this.predictions.inc({ model, version, predicted_class: "value" }, rows);
+      return;
+    }
+    const counts = new Map<string, number>();
+    for (const label of labels) {
+      let key = String(label);
+      if (!this.#classes.has(key)) {
+        if (this.#classes.size >= MAX_CLASSES) key = "other";
+        else this.#classes.add(key);
+      }
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, count] of counts) this.predictions.inc({ model, version, predicted_class: key }, count);
+  }
+
+  /** Marks `version` of `model` as the one served (and any previous one as not). */
+  setModel(model: string, version: string): void {
+    this.modelInfo.reset();
+    this.modelInfo.set({ model, version, runtime: "onnxruntime" }, 1);
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ contentType: string; text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+}

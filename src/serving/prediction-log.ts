@@ -1,0 +1,165 @@
+/**
+ * @module serving/prediction-log
+ * The prediction log: one JSON line per request (inputs, outputs, model name and version, latency,
+ * request id) in local files the monitoring side scans later. A prediction never waits for it:
+ * `append` only pushes onto a bounded in-memory buffer that a timer writes out; when the buffer is
+ * full (or the disk fails) records are dropped and counted instead. Files rotate by size and at
+ * every UTC hour; their names start with the UTC time they were opened, so they sort by time.
+ */
+import { mkdirSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
+import { join } from "node:path";
+
+/** One line of the log. */
+export interface PredictionRecord {
+  readonly request_id: string;
+  /** When the request arrived, ISO 8601 UTC. */
+  readonly timestamp: string;
+  readonly model: string;
+  readonly version: string | null;
+  /** `mlflow` (/invocations) or `v2` (Open Inference Protocol). */
+  readonly protocol: string;
+  readonly latency_ms: number;
+  readonly inputs: unknown;
+  readonly outputs: unknown;
+}
+
+export interface PredictionLogOptions {
+  /** Folder of the log files; created if missing. */
+  readonly dir: string;
+  /** A file is closed and a new one started past this size (default 64 MiB). */
+  readonly maxFileBytes?: number;
+  /** Records held in memory before new ones are dropped (default 10,000). */
+  readonly maxBufferedRecords?: number;
+  /** How often the buffer is written out, in ms (default 200). */
+  readonly flushIntervalMs?: number;
+  /** Called with the number of records dropped. */
+  readonly onDrop?: (count: number) => void;
+  /** Called with the number of records written. */
+  readonly onWrite?: (count: number) => void;
+  /** Clock, for tests. */
+  readonly now?: () => Date;
+}
+
+interface OpenFile {
+  readonly handle: FileHandle;
+  readonly path: string;
+  readonly hour: string;
+  bytes: number;
+}
+
+/** `2026-11-23T12-00-00-123Z`: an ISO time with characters every file system accepts; sorts as time. */
+function fileStamp(date: Date): string {
+  return date.toISOString().replace(/[:.]/g, "-");
+}
+
+export class PredictionLog {
+  readonly dir: string;
+  readonly #maxFileBytes: number;
+  readonly #maxBuffered: number;
+  readonly #options: PredictionLogOptions;
+  readonly #now: () => Date;
+  #buffer: PredictionRecord[] = [];
+  #file: OpenFile | undefined;
+  #flushing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #sequence = 0;
+  #closed = false;
+  #dropped = 0;
+
+  constructor(options: PredictionLogOptions) {
+    this.dir = options.dir;
+    this.#options = options;
+    this.#maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
+    this.#maxBuffered = options.maxBufferedRecords ?? 10_000;
+    this.#now = options.now ?? (() => new Date());
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** Records dropped so far. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Queues a record; returns false (and counts it) when the buffer is full. Never throws, never waits. */
+  append(record: PredictionRecord): boolean {
+    if (this.#closed || this.#buffer.length >= this.#maxBuffered) {
+      this.#drop(1);
+      return false;
+    }
+    this.#buffer.push(record);
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      void this.flush();
+    }, this.#options.flushIntervalMs ?? 200);
+    return true;
+  }
+
+  /** Writes out everything buffered so far. */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    if (this.#buffer.length === 0) return;
+    const records = this.#buffer;
+    this.#buffer = [];
+    this.#flushing = this.#write(records).finally(() => {
+      this.#flushing = undefined;
+    });
+    await this.#flushing;
+  }
+
+  /** Flushes and closes the current file; later appends are dropped. */
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.flush();
+    this.#closed = true;
+    await this.#closeFile();
+  }
+
+  #drop(count: number): void {
+    this.#dropped += count;
+    this.#options.onDrop?.(count);
+  }
+
+  async #write(records: readonly PredictionRecord[]): Promise<void> {
+    let index = 0;
+    try {
+      while (index < records.length) {
+        const file = await this.#fileFor(this.#now());
+        // Fill the current file up to its size limit, then rotate.
+        const lines: string[] = [];
+        let bytes = 0;
+        while (index < records.length && (lines.length === 0 || file.bytes + bytes < this.#maxFileBytes)) {
+          const line = `${JSON.stringify(records[index])}\n`;
+          lines.push(line);
+          bytes += Buffer.byteLength(line);
+          index++;
+        }
+        await file.handle.appendFile(lines.join(""));
+        file.bytes += bytes;
+        this.#options.onWrite?.(lines.length);
+      }
+    } catch {
+      this.#drop(records.length - index);
+      await this.#closeFile();
+    }
+  }
+
+  async #fileFor(now: Date): Promise<OpenFile> {
+    const hour = now.toISOString().slice(0, 13);
+    const current = this.#file;
+    if (current && current.hour === hour && current.bytes < this.#maxFileBytes) return current;
+    await this.#closeFile();
+    const sequence = String(this.#sequence++).padStart(4, "0");
+    const path = join(this.dir, `predictions-${fileStamp(now)}-${process.pid}-${sequence}.jsonl`);
+    const handle = await open(path, "a");
+    this.#file = { handle, path, hour, bytes: 0 };
+    return this.#file;
+  }
+
+  async #closeFile(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    await file?.handle.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The prediction log: one JSON line per request with a request id (also in `x-request-id`, an
+ * incoming one kept), rotation by size and by hour into time-sorted files, and a bounded buffer that
+ * drops and counts records rather than hold up a prediction.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { PredictionLog, type PredictionRecord } from "../../src/serving/prediction-log.js";
+import { FIXTURES, readExpected, startServing } from "./helpers.js";
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "lathe-prediction-log-"));
+  folders.push(dir);
+  return dir;
+}
+
+function readRecords(dir: string): Record<string, unknown>[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((file) => readFileSync(join(dir, file), "utf8").trim().split("\n"))
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function record(index: number): PredictionRecord {
+  return {
+    request_id: `r${index}`,
+    timestamp: new Date().toISOString(),
+    model: "m",
+    version: "1",
+    protocol: "mlflow",
+    latency_ms: 1,
+    inputs: { data: [[index]] },
+    outputs: [index],
+  };
+}
+
+describe("prediction log in the server", () => {
+  it("writes each request with its id, inputs, outputs, model and latency", async () => {
+    const expected = readExpected("iris_logreg");
+    const serving = await startServing(join(FIXTURES, "mlflow-onnx-model"), { name: "iris" });
+    try {
+      const first = await serving.post("/invocations", {
+        dataframe_split: { columns: expected.columns, data: expected.rows.slice(0, 2) },
+      });
+      const generated = first.headers.get("x-request-id");
+      expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+      const response = await fetch(`${serving.url}/v2/models/iris/infer`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-request-id": "client-42" },
+        body: JSON.stringify({ inputs: [{ name: "input", datatype: "FP32", shape: [1, 4], data: expected.rows[0] }] }),
+      });
+      expect(response.headers.get("x-request-id")).toBe("client-42");
+      await serving.server.log?.flush();
+      const records = readRecords(serving.logDir);
+      expect(records).toHaveLength(2);
+      expect(records[0]).toMatchObject({
+        request_id: generated,
+        model: "iris",
+        version: null,
+        protocol: "mlflow",
+        inputs: { columns: expected.columns, data: expected.rows.slice(0, 2) },
+        outputs: expected.label?.slice(0, 2),
+      });
+      expect(typeof records[0]?.latency_ms).toBe("number");
+      expect(Date.parse(records[0]?.timestamp as string)).not.toBeNaN();
+      expect(records[1]).toMatchObject({ request_id: "client-42", protocol: "v2", outputs: { label: ["setosa"] } });
+    } finally {
+      await serving.close();
+    }
+  });
+});
+
+describe("PredictionLog", () => {
+  it("rotates by size into files whose names sort by time", async () => {
+    const dir = tempDir();
+    const log = new PredictionLog({ dir, maxFileBytes: 1000 });
+    for (let index = 0; index < 50; index++) log.append(record(index));
+    await log.close();
+    const files = readdirSync(dir).sort();
+    expect(files.length).toBeGreaterThan(3);
+    for (const file of files)
+      expect(file).toMatch(/^predictions-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-\d+-\d{4}\.jsonl$/);
+    expect(readRecords(dir).map((r) => r.request_id)).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
+  });
+
+  it("starts a new file when the hour changes", async () => {
+    const dir = tempDir();
+    let now = new Date("2026-11-23T10:59:59.000Z");
+    const log = new PredictionLog({ dir, now: () => now });
+    log.append(record(0));
+    await log.flush();
+    now = new Date("2026-11-23T11:00:01.000Z");
+    log.append(record(1));
+    await log.close();
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^predictions-2026-11-23T10-59-59/);
+    expect(files[1]).toMatch(/^predictions-2026-11-23T11-00-01/);
+  });
+
+  it("drops and counts records when the buffer is full, without blocking", async () => {
+    const dir = tempDir();
+    let dropped = 0;
+    const log = new PredictionLog({
+      dir,
+      maxBufferedRecords: 10,
+      flushIntervalMs: 10_000,
+      onDrop: (n) => (dropped += n),
+    });
+    const accepted = Array.from({ length: 25 }, (_, index) => log.append(record(index)));
+    expect(accepted.filter(Boolean)).toHaveLength(10);
+    expect(dropped).toBe(15);
+    expect(log.dropped).toBe(15);
+    await log.close();
+    expect(readRecords(dir)).toHaveLength(10);
+  });
+});
