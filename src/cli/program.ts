@@ -14,6 +14,7 @@ import { registerPipelineCommands } from "./pipeline.js";
 import { registerRunsCommand } from "./runs.js";
 import { registerServeCommand } from "./serve.js";
 import { registerServerCommand } from "./server.js";
+import { registerTrainCommand } from "./train.js";
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -32,5 +33,6 @@ export function buildProgram(): Command {
   registerPipelineCommands(program);
   registerMetricsCommands(program);
   registerDriftCommand(program);
+  registerTrainCommand(program);
   return program;
 }
