@@ -45,9 +45,10 @@ export function repoRelative(workspace: Workspace, absolute: string): string {
   return relative(workspace.repo.root, absolute).split(sep).join("/");
 }
 
-/** Every `.dvc` file in the workspace (not inside ignored folders), sorted. */
-export async function findPointerFiles(workspace: Workspace): Promise<string[]> {
-  const found: string[] = [];
+/** The `.dvc` files and `dvc.lock` files of the workspace (not inside ignored folders), sorted. */
+async function scanWorkspace(workspace: Workspace): Promise<{ pointers: string[]; locks: string[] }> {
+  const pointers: string[] = [];
+  const locks: string[] = [];
   async function visit(folder: string): Promise<void> {
     await workspace.ignore.loadFolder(folder);
     const entries = await readdir(folder, { withFileTypes: true });
@@ -58,12 +59,18 @@ export async function findPointerFiles(workspace: Workspace): Promise<string[]> 
         // A folder with a sibling `<name>.dvc` is tracked data, which holds no .dvc files (outputs
         // may not overlap); skipping it keeps status fast on large directories.
         if (!names.has(`${entry.name}.dvc`) && !workspace.ignore.isIgnored(absolute, true)) await visit(absolute);
-      } else if (entry.isFile() && entry.name.endsWith(".dvc") && !workspace.ignore.isIgnored(absolute, false))
-        found.push(absolute);
+      } else if (!entry.isFile() || workspace.ignore.isIgnored(absolute, false)) continue;
+      else if (entry.name.endsWith(".dvc")) pointers.push(absolute);
+      else if (entry.name === "dvc.lock") locks.push(absolute);
     }
   }
   await visit(workspace.repo.root);
-  return found.sort();
+  return { pointers: pointers.sort(), locks: locks.sort() };
+}
+
+/** Every `.dvc` file in the workspace (not inside ignored folders), sorted. */
+export async function findPointerFiles(workspace: Workspace): Promise<string[]> {
+  return (await scanWorkspace(workspace)).pointers;
 }
 
 /**
@@ -74,14 +81,16 @@ export async function collectOuts(workspace: Workspace): Promise<TrackedOut[]> {
   const outs: TrackedOut[] = [];
   // Loaded here so that opening a workspace does not load the YAML library.
   const { readPointer } = await import("./pointer.js");
-  for (const pointerFile of await findPointerFiles(workspace)) {
+  const { pointers, locks } = await scanWorkspace(workspace);
+  for (const pointerFile of pointers) {
     const pointer = await readPointer(pointerFile);
     for (const out of pointer.outs) {
       const absolute = resolve(dirname(pointerFile), out.path);
       outs.push({ pointerFile, absolute, relpath: repoRelative(workspace, absolute), out });
     }
   }
-  outs.push(...(await pipelineOuts(workspace)));
+  // Without a dvc.lock there are no stage outputs, and the pipeline code need not load.
+  if (locks.length > 0) outs.push(...(await pipelineOuts(workspace)));
   return outs;
 }
 
