@@ -5,7 +5,7 @@
  * partial object under its final name (reference/dvc.md §2.6).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { constants, statSync } from "node:fs";
+import { constants, readdirSync, statSync } from "node:fs";
 import { chmod, copyFile, mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { writeFileAtomic } from "../core/fs.js";
@@ -36,16 +36,23 @@ export class ObjectCache {
   }
 
   /**
-   * A digest of the modification times of the folders holding `md5s`' objects, or undefined when
-   * one is missing. Adding or deleting an object changes its folder's time, so an unchanged token
-   * means the objects present at the earlier reading are all still there.
+   * A digest of the modification times of the cache's object folders (`ab/` …), or undefined when
+   * there are none. Adding or deleting an object changes its folder's time (and a new folder changes
+   * the list), so an unchanged token means the objects present at the earlier reading are all still there.
    */
-  foldersToken(md5s: readonly string[], legacy = false): string | undefined {
-    const prefixes = [...new Set(md5s.map((md5) => md5.slice(0, 2)))].sort();
+  foldersToken(legacy = false): string | undefined {
+    const root = legacy ? this.cacheDir : this.objectsDir;
+    let prefixes: string[];
+    try {
+      prefixes = readdirSync(root)
+        .filter((name) => /^[0-9a-f]{2}$/.test(name))
+        .sort();
+    } catch {
+      return undefined;
+    }
     const digest = createHash("md5");
     for (const prefix of prefixes) {
-      const folder = `${legacy ? this.cacheDir : this.objectsDir}${sep}${prefix}`;
-      const stats = statSync(folder, { bigint: true, throwIfNoEntry: false });
+      const stats = statSync(`${root}${sep}${prefix}`, { bigint: true, throwIfNoEntry: false });
       if (!stats) return undefined;
       digest.update(`${prefix}:${stats.ino}:${stats.mtimeNs};`);
     }

@@ -42,7 +42,7 @@ export class HashState {
       "CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY, inode TEXT NOT NULL, mtime TEXT NOT NULL, size INTEGER NOT NULL, md5 TEXT NOT NULL)",
     );
     this.db.exec(
-      "CREATE TABLE IF NOT EXISTS dirs (key TEXT PRIMARY KEY, signature TEXT NOT NULL, manifest TEXT NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS dir_manifests (key TEXT PRIMARY KEY, signature TEXT NOT NULL, manifest TEXT NOT NULL, md5 TEXT NOT NULL)",
     );
     this.db.exec("CREATE TABLE IF NOT EXISTS complete (md5 TEXT PRIMARY KEY, token TEXT NOT NULL)");
     this.lookup = this.db.prepare("SELECT inode, mtime, size, md5 FROM hashes WHERE path = ?");
@@ -122,18 +122,18 @@ export class HashState {
    * `signature` (a digest of each file's relpath, inode, mtime and size); undefined otherwise.
    * This is the per-file rule applied to a whole directory at once: one lookup instead of one per file.
    */
-  storedManifest(key: string, signature: string): string | undefined {
-    const row = this.db.prepare("SELECT signature, manifest FROM dirs WHERE key = ?").get(key) as
-      | { signature: string; manifest: string }
+  storedManifest(key: string, signature: string): { text: string; md5: string } | undefined {
+    const row = this.db.prepare("SELECT signature, manifest, md5 FROM dir_manifests WHERE key = ?").get(key) as
+      | { signature: string; manifest: string; md5: string }
       | undefined;
-    return row?.signature === signature ? row.manifest : undefined;
+    return row?.signature === signature ? { text: row.manifest, md5: row.md5 } : undefined;
   }
 
-  /** Records the manifest a directory produced for the file stats summarised by `signature`. */
-  rememberManifest(key: string, signature: string, manifest: string): void {
+  /** Records the manifest (and its `<md5>.dir` name) a directory produced for the file stats summarised by `signature`. */
+  rememberManifest(key: string, signature: string, manifest: string, md5: string): void {
     this.db
-      .prepare("INSERT OR REPLACE INTO dirs (key, signature, manifest) VALUES (?, ?, ?)")
-      .run(key, signature, manifest);
+      .prepare("INSERT OR REPLACE INTO dir_manifests (key, signature, manifest, md5) VALUES (?, ?, ?, ?)")
+      .run(key, signature, manifest, md5);
   }
 
   /**

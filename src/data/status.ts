@@ -65,28 +65,25 @@ async function statusOf(workspace: Workspace, tracked: TrackedOut): Promise<OutS
     return { ...base, state: "modified" };
   }
   if (!(await workspace.cache.has(recorded, legacy))) return { ...base, state: "not in cache" };
-  if (current.kind === "dir" && !(await allInCache(workspace, recorded, current.manifest.entries, legacy)))
+  if (current.kind === "dir" && !(await allInCache(workspace, recorded, () => current.manifest.entries, legacy)))
     return { ...base, state: "not in cache" };
   return undefined;
 }
 
 /**
  * True when every file of a directory is in the cache. A directory seen complete before is not
- * checked object by object again while none of the cache folders holding its objects has changed.
+ * checked object by object again while no cache folder has changed (no object came or went).
  */
 async function allInCache(
   workspace: Workspace,
   dirMd5: string,
-  entries: readonly { md5: string }[],
+  entries: () => readonly { md5: string }[],
   legacy: boolean,
 ): Promise<boolean> {
-  const token = workspace.cache.foldersToken(
-    entries.map((entry) => entry.md5),
-    legacy,
-  );
+  const token = workspace.cache.foldersToken(legacy);
   const key = legacy ? `legacy:${dirMd5}` : dirMd5;
   if (token !== undefined && workspace.state.knownComplete(key, token)) return true;
-  for (const entry of entries) if (!(await workspace.cache.has(entry.md5, legacy))) return false;
+  for (const entry of entries()) if (!(await workspace.cache.has(entry.md5, legacy))) return false;
   if (token !== undefined) workspace.state.rememberComplete(key, token);
   return true;
 }

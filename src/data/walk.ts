@@ -4,7 +4,7 @@
  * honouring `.dvcignore`; symlinks to files count as the file they point to, symlinks to folders
  * are not descended (as `os.walk` without `followlinks`); empty folders contribute nothing.
  */
-import { type BigIntStats, lstatSync, readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, type Stats, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { LatheError } from "../core/errors.js";
@@ -20,7 +20,7 @@ export interface WalkedFile {
   readonly relpath: string;
   readonly absolute: string;
   /** The file's stats when walked (the target's, for a symlink). */
-  readonly stats: BigIntStats;
+  readonly stats: Stats;
 }
 
 /**
@@ -50,14 +50,15 @@ export async function walkFiles(
         onLeftover?.(absolute);
         continue;
       }
-      let stats = lstatSync(absolute, { bigint: true, throwIfNoEntry: false });
+      // Plain (not bigint) stats: ten thousand of them would otherwise keep the collector busy.
+      let stats = lstatSync(absolute, { throwIfNoEntry: false });
       if (stats === undefined) continue; // Deleted while walking.
       if (stats.isDirectory()) {
         if (!ignore.isIgnored(absolute, true)) visit(absolute, relpath);
         continue;
       }
       // A link counts as the file it points to; a link to a folder is not followed, a dangling one is skipped.
-      if (stats.isSymbolicLink()) stats = statSync(absolute, { bigint: true, throwIfNoEntry: false });
+      if (stats.isSymbolicLink()) stats = statSync(absolute, { throwIfNoEntry: false });
       if (stats?.isFile() && !ignore.isIgnored(absolute, false)) files.push({ relpath, absolute, stats });
     }
   }
@@ -95,25 +96,36 @@ export async function hashPath(
   const files = await walkFiles(path, ignore);
   // Every file's (relpath, inode, mtime, size) in one digest: when it equals the one stored with
   // the directory's last manifest, no file changed and the manifest is reused without a lookup per file.
-  const sizes = new Map<string, number>();
   let summary = "";
+  let size = 0;
   for (const { relpath, stats } of files) {
-    sizes.set(relpath, Number(stats.size));
-    summary += `${relpath}\0${stats.ino}\0${stats.mtimeNs}\0${stats.size}\n`;
+    size += stats.size;
+    summary += `${relpath}\0${stats.ino}\0${stats.mtimeMs}\0${stats.size}\n`;
   }
   const key = `${algorithm}:${path}`;
   const digest = md5Hex(summary);
   const stored = state.storedManifest(key, digest);
   if (stored !== undefined) {
-    const entries = parseManifest(stored).map((entry) => ({ ...entry, size: sizes.get(entry.relpath) ?? 0 }));
-    const manifest: DirManifest = {
-      text: stored,
-      md5: `${md5Hex(stored)}.dir`,
-      nfiles: entries.length,
-      size: entries.reduce((total, entry) => total + entry.size, 0),
-      entries,
+    // The manifest text is parsed only if a caller looks at its entries (an unchanged directory's
+    // status needs its hash alone).
+    let manifest: DirManifest | undefined;
+    const load = (): DirManifest => {
+      if (manifest) return manifest;
+      const sizes = new Map(files.map((file) => [file.relpath, file.stats.size]));
+      const entries = parseManifest(stored.text).map((entry) => ({ ...entry, size: sizes.get(entry.relpath) ?? 0 }));
+      manifest = { text: stored.text, md5: stored.md5, nfiles: entries.length, size, entries };
+      return manifest;
     };
-    return { kind: "dir", md5: manifest.md5, size: manifest.size, nfiles: manifest.nfiles, manifest, files };
+    return {
+      kind: "dir",
+      md5: stored.md5,
+      size,
+      nfiles: files.length,
+      get manifest() {
+        return load();
+      },
+      files,
+    };
   }
   state.prefetch(path);
   const entries = await mapLimit(files, FILE_CONCURRENCY, async (file) => ({
@@ -121,6 +133,6 @@ export async function hashPath(
     ...(await state.hash(file.absolute, algorithm)),
   }));
   const manifest = buildManifest(entries);
-  state.rememberManifest(key, digest, manifest.text);
+  state.rememberManifest(key, digest, manifest.text, manifest.md5);
   return { kind: "dir", md5: manifest.md5, size: manifest.size, nfiles: manifest.nfiles, manifest, files };
 }

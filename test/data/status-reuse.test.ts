@@ -75,8 +75,11 @@ describe("warm status", () => {
     const state = new HashState(join(root, ".dvc/tmp"));
     try {
       expect(state.storedManifest("md5-dos2unix:/x", "sig")).toBeUndefined();
-      state.rememberManifest("md5:/x", "sig", "[]");
-      expect(state.storedManifest("md5:/x", "sig")).toBe("[]");
+      state.rememberManifest("md5:/x", "sig", "[]", "d751713988987e9331980363e24189ce.dir");
+      expect(state.storedManifest("md5:/x", "sig")).toEqual({
+        text: "[]",
+        md5: "d751713988987e9331980363e24189ce.dir",
+      });
       expect(state.storedManifest("md5:/x", "other")).toBeUndefined();
     } finally {
       state.close();
