@@ -19,6 +19,9 @@ interface ReproFlags {
   dry?: boolean;
   keepGoing?: boolean;
   runCache: boolean;
+  track?: boolean;
+  experiment?: string;
+  trackingUri?: string;
 }
 
 function jobsOf(value: string | undefined): number | undefined {
@@ -76,8 +79,16 @@ export function registerPipelineCommands(program: Command): void {
     .option("--dry", "print what would run without running it")
     .option("-k, --keep-going", "after a failure, go on with stages that do not depend on it")
     .option("--no-run-cache", "do not restore outputs from earlier runs with the same inputs")
+    .option("--track", "record each stage that ran as a run on the tracking server")
+    .option("--experiment <name>", "experiment for --track (default: pipeline)")
+    .option(
+      "--tracking-uri <uri>",
+      "tracking server for --track (default MLFLOW_TRACKING_URI, else http://127.0.0.1:5000)",
+    )
     .action(async (targets: string[], flags: ReproFlags) => {
       const { reproduce } = await import("../pipeline/repro.js");
+      const tracking = flags.track && !flags.dry ? await import("../pipeline/track.js") : undefined;
+      const clock = tracking ? new tracking.StageClock() : undefined;
       const controller = new AbortController();
       let interrupts = 0;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -91,6 +102,7 @@ export function registerPipelineCommands(program: Command): void {
       const lockFiles = new Set<string>();
       const onEvent = (event: ReproEvent) => {
         if (event.type === "lock-updated") lockFiles.add(event.file);
+        clock?.onEvent(event);
         printEvent(event);
       };
       try {
@@ -112,6 +124,19 @@ export function registerPipelineCommands(program: Command): void {
         if (controller.signal.aborted) {
           process.exitCode = 130;
           return;
+        }
+        if (tracking && clock) {
+          const { createClient } = await import("./common.js");
+          const client = await createClient({ trackingUri: flags.trackingUri });
+          const tracked = await tracking.trackStages(process.cwd(), result, {
+            client,
+            experiment: flags.experiment,
+            clock,
+          });
+          if (tracked.length > 0)
+            process.stderr.write(
+              `Tracked ${tracked.length} stage run(s) in experiment '${flags.experiment ?? "pipeline"}': ${tracked.map((entry) => `${entry.stage} (${entry.runId})`).join(", ")}\n`,
+            );
         }
         if (result.failed.length > 0) {
           const skipped = result.notRun.length > 0 ? ` Not run: ${result.notRun.join(", ")}.` : "";

@@ -19,6 +19,7 @@ export { gitRevisionSource, workspaceSource } from "./source.js";
 export type { PathState, PipelineStatus, StageEvaluation, StatusReason } from "./status.js";
 export { evaluateStage, paramValue, pipelineStatus, projectStatus } from "./status.js";
 export { parseParamsText, readParamsFile } from "./structured-file.js";
+export { StageClock, type TrackedStage, type TrackOptions, trackStages } from "./track.js";
 export type { LockedOutput } from "./tracked.js";
 export { lockedCachedOutputs } from "./tracked.js";
 export type {
