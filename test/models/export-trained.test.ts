@@ -108,6 +108,10 @@ const CASES: [string, Algorithm, Record<string, unknown>][] = [
   ["regression", "tree", { max_depth: 6 }],
   ["regression", "rf", { n_estimators: 10, random_state: 3 }],
   ["regression", "linear", {}],
+  ["iris", "hgb", { max_iter: 30, random_state: 0 }],
+  ["binary", "hgb", { max_iter: 30, random_state: 0 }],
+  ["multiclass", "hgb", { max_iter: 20, random_state: 0 }],
+  ["regression", "hgb", { max_iter: 30, random_state: 0 }],
 ];
 
 describe("exporting trained models", () => {
