@@ -27,12 +27,3 @@ export function parseCsv(text: string, source: string): Table {
   });
   return { columns, rows };
 }
-
-/** Mean and standard deviation (population) of a numeric column. */
-export function describeColumn(table: Table, column: string): { mean: number; std: number; min: number; max: number } {
-  const index = table.columns.indexOf(column);
-  const values = table.rows.map((row) => Number(row[index]));
-  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length;
-  return { mean, std: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
-}
