@@ -123,6 +123,8 @@ async function main(): Promise<void> {
         "iris",
         "--log-dir",
         join(folder, "predictions"),
+        // Extra flags for the model server, e.g. LATHE_BENCH_SERVE_ARGS="--workers 2".
+        ...(process.env.LATHE_BENCH_SERVE_ARGS ?? "").split(" ").filter((arg) => arg !== ""),
       ],
       / on http:\/\/[\d.]+:(\d+)/,
     );
