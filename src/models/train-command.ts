@@ -2,14 +2,15 @@
  * @module models/train-command
  * `lathe train`: fit a built-in model on a CSV, evaluate it on held-out rows, save it as an MLflow
  * model directory (ONNX inside), and optionally record all of it as a tracked run — parameters,
- * metrics, the model, a confusion-matrix image, a sample of the training data as the drift
- * reference — and register the model.
+ * metrics, the energy and emissions of training, the model, a confusion-matrix image, a sample of
+ * the training data as the drift reference — and register the model.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { LatheClient } from "../client/client.js";
 import { invalidParameter, LatheError } from "../core/errors.js";
+import { appendEmissionsCsv, EnergyTracker } from "../energy/tracker.js";
 import { saveTrainedModel } from "./save-trained.js";
 import { kFold, stratifiedKFold } from "./train/cv.js";
 import { type Dataset, readCsvDataset, subset } from "./train/dataset.js";
@@ -68,6 +69,8 @@ export interface TrainCommandResult {
   runId?: string;
   modelUri?: string;
   registered?: { name: string; version: string };
+  /** Energy and emissions of the training itself (CodeCarbon's method; see src/energy). */
+  energy: { energy_kwh: number; emissions_kg: number; duration_seconds: number; measurement: "rapl" | "tdp" };
 }
 
 /** `"100"` → 100, `"true"` → true, `"sqrt"` → "sqrt": parameters as the trainers take them. */
@@ -190,7 +193,9 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
       `${options.test} has columns ${split.test.featureNames.join(", ")}, but ${options.data} has ${data.featureNames.join(", ")}. Give both files the same feature columns.`,
     );
   const trainOptions = { random_state: seed, ...params, task } as TrainOptions;
+  const tracker = new EnergyTracker();
   const model = train(algo, split.train, trainOptions);
+  const energyRecord = tracker.stop();
   const evaluation = split.test ? evaluate(model, split.test) : { metrics: {} };
   const result: TrainCommandResult = {
     algo,
@@ -200,6 +205,12 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
     params,
     metrics: evaluation.metrics,
     ...(evaluation.confusion ? { confusion: evaluation.confusion } : {}),
+    energy: {
+      energy_kwh: energyRecord.energy_consumed,
+      emissions_kg: energyRecord.emissions,
+      duration_seconds: energyRecord.duration,
+      measurement: energyRecord.cpu_measurement,
+    },
   };
   const inputExample = split.train.rows.slice(0, 5).map((row) => [...row]);
 
@@ -216,6 +227,14 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
     try {
       await run.logParams({ algo, task, train_rows: result.trainRows, test_rows: result.testRows, ...params });
       for (const [key, value] of Object.entries(result.metrics)) run.logMetric(key, value);
+      run.logMetric("energy_kwh", energyRecord.energy_consumed);
+      run.logMetric("emissions_kg", energyRecord.emissions);
+      await appendEmissionsCsv(join(scratch, "emissions.csv"), energyRecord, {
+        projectName: options.experiment ?? "lathe",
+        runId: run.id,
+        experimentId: run.experimentId,
+      });
+      await run.logArtifact(join(scratch, "emissions.csv"));
       const dir = options.out ? resolve(cwd, options.out) : join(scratch, "model");
       await saveTrainedModel(dir, model, { inputExample, runId: run.id });
       const logged = await run.logModel(dir);

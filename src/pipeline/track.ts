@@ -3,11 +3,13 @@
  * `lathe repro --track`: every stage that ran (or was restored from the run-cache, or failed)
  * becomes a run on the tracking server — its parameter values, the numbers in its metrics files,
  * tags (stage, pipeline file, Lathe version, and the SDK's environment tags: git commit, dirty
- * flag, Node and OS), and its dependencies' and outputs' hashes as dataset inputs.
+ * flag, Node and OS), its share of the energy and emissions of the repro, and its dependencies'
+ * and outputs' hashes as dataset inputs.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LatheClient } from "../client/client.js";
+import { type EnergyRecord, EnergyTracker } from "../energy/tracker.js";
 import type { DatasetInput } from "../tracking/entities.js";
 import { VERSION } from "../version.js";
 import { stageAddress } from "./graph.js";
@@ -20,9 +22,20 @@ import { workspaceSource } from "./source.js";
 import { type LockedPath, lockFileFor, type Stage } from "./types.js";
 import { pythonStr } from "./values.js";
 
-/** Start and end times of stages, gathered from repro's events. */
+/**
+ * Start and end times of stages, gathered from repro's events, and the energy the whole repro used
+ * (measured from the clock's creation: make it just before `reproduce`).
+ */
 export class StageClock {
   private readonly times = new Map<string, { start?: number; end?: number }>();
+  private readonly tracker = new EnergyTracker();
+  private energy: EnergyRecord | undefined;
+
+  /** The energy used since the clock was made; measured once, on the first call. */
+  totalEnergy(): EnergyRecord {
+    this.energy ??= this.tracker.stop();
+    return this.energy;
+  }
 
   /** Feed every repro event here. */
   readonly onEvent = (event: ReproEvent): void => {
@@ -94,6 +107,15 @@ export async function trackStages(cwd: string, result: ReproResult, options: Tra
   const failed = new Map(result.failed.map((failure) => [failure.stage, failure]));
   const wanted = new Set([...result.ran, ...result.restored, ...failed.keys()]);
   const tracked: TrackedStage[] = [];
+  // Energy is measured for the whole repro (stages run as child processes, possibly in parallel)
+  // and shared among the stages that ran in proportion to their durations.
+  const clock = options.clock;
+  const energy = clock?.totalEnergy();
+  const durationOf = (address: string) => {
+    const { start, end } = clock?.of(address) ?? {};
+    return start !== undefined && end !== undefined ? (end - start) / 1000 : 0;
+  };
+  const totalDuration = [...wanted].reduce((sum, address) => sum + durationOf(address), 0);
   for (const pipeline of pipelines) {
     const lock = await readLockFile(root, lockFileFor(pipeline.file));
     for (const stage of pipeline.stages) {
@@ -123,6 +145,12 @@ export async function trackStages(cwd: string, result: ReproResult, options: Tra
         for (const [key, value] of await stageMetrics(root, stage)) run.logMetric(key, value);
         if (times.start !== undefined && times.end !== undefined)
           run.logMetric("lathe.stage.duration_seconds", (times.end - times.start) / 1000);
+        if (energy && totalDuration > 0) {
+          const share = durationOf(address) / totalDuration;
+          run.logMetric("energy_kwh", energy.energy_consumed * share);
+          run.logMetric("emissions_kg", energy.emissions * share);
+          await run.setTag("lathe.energy.method", `${energy.cpu_measurement}, shared by stage duration`);
+        }
         if (failure) await run.setTag("lathe.stage.failure", failure.message.slice(0, 5000));
         if (entry) {
           const inputs = [...datasetInputs(entry.deps, "input", stage), ...datasetInputs(entry.outs, "output", stage)];

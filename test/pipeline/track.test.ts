@@ -84,6 +84,8 @@ describe("repro --track", () => {
     const metrics = Object.fromEntries(train!.data.metrics.map((metric) => [metric.key, metric.value]));
     expect(metrics).toMatchObject({ accuracy: 0.9, "per_class.a": 0.5 });
     expect(metrics["lathe.stage.duration_seconds"]).toBeGreaterThanOrEqual(0);
+    expect(metrics.energy_kwh).toBeGreaterThan(0);
+    expect(metrics.emissions_kg).toBeGreaterThan(0);
 
     // Nothing changed: nothing ran, nothing is recorded.
     const again = await reproduce({ cwd: root });

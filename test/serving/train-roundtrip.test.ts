@@ -53,10 +53,11 @@ describe("train → register → serve by alias", () => {
     const run = await client.getRun(result.runId!);
     expect(run.data.params.find((param) => param.key === "n_estimators")?.value).toBe("20");
     expect(run.data.metrics.map((metric) => metric.key)).toEqual(
-      expect.arrayContaining(["accuracy", "f1_macro", "roc_auc"]),
+      expect.arrayContaining(["accuracy", "f1_macro", "roc_auc", "energy_kwh", "emissions_kg"]),
     );
     const artifacts = (await client.listArtifacts(result.runId!)).map((file) => file.path);
-    expect(artifacts).toEqual(expect.arrayContaining(["confusion_matrix.png", "model", "reference"]));
+    expect(artifacts).toEqual(expect.arrayContaining(["confusion_matrix.png", "emissions.csv", "model", "reference"]));
+    expect(result.energy.energy_kwh).toBeGreaterThan(0);
 
     // The same split and model, in-process.
     const data = await readCsvDataset(IRIS, { target: "species" });
