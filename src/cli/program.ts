@@ -4,6 +4,7 @@
  */
 import { Command } from "commander";
 import { VERSION } from "../version.js";
+import { registerCardCommands } from "./card.js";
 import { registerDataCommands } from "./data.js";
 import { registerDemoCommand } from "./demo.js";
 import { registerDriftCommand } from "./drift.js";
@@ -34,5 +35,6 @@ export function buildProgram(): Command {
   registerMetricsCommands(program);
   registerDriftCommand(program);
   registerTrainCommand(program);
+  registerCardCommands(program);
   return program;
 }
