@@ -98,3 +98,74 @@ function benchMmd(): void {
 process.stdout.write("Lathe drift benchmark\n\n");
 benchKs();
 benchMmd();
+
+/**
+ * One monitoring window over 1,000,000 logged predictions (one row, 4 features each) in 16 files:
+ * `readWindow` (scan, parse, build the feature table) plus `createMonitor(...).evaluate` (KS per
+ * feature, χ² on predictions). Floor: reading and JSON-parsing the same lines, nothing else.
+ */
+async function benchMonitorWindow(): Promise<void> {
+  const { mkdtempSync, rmSync, writeFileSync, readFileSync, readdirSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { readWindow } = await import("../src/monitoring/window.js");
+  const { createMonitor, splitReference } = await import("../src/monitoring/monitor.js");
+  const dir = mkdtempSync(join(tmpdir(), "lathe-bench-monitor-"));
+  const random = seededRandom(3);
+  const names = ["f0", "f1", "f2", "f3"];
+  const classes = ["a", "b", "c"];
+  const total = 1_000_000;
+  const files = 16;
+  const start = Date.parse("2026-11-23T00:00:00Z");
+  try {
+    for (let file = 0; file < files; file++) {
+      const lines: string[] = [];
+      for (let i = 0; i < total / files; i++) {
+        const n = file * (total / files) + i;
+        const row = Array.from(normals(4, random), (value) => Math.round(value * 1000) / 1000);
+        lines.push(
+          JSON.stringify({
+            request_id: `r${n}`,
+            timestamp: new Date(start + n).toISOString(),
+            model: "bench",
+            version: "1",
+            protocol: "mlflow",
+            latency_ms: 0.4,
+            inputs: { columns: names, data: [row] },
+            outputs: [classes[n % 3]],
+          }),
+        );
+      }
+      const stamp = new Date(start + file * (total / files)).toISOString().replace(/[:.]/g, "-");
+      writeFileSync(
+        join(dir, `predictions-${stamp}-1-${String(file).padStart(4, "0")}.jsonl`),
+        `${lines.join("\n")}\n`,
+      );
+    }
+    const referenceColumns: Record<string, Float64Array | string[]> = {};
+    for (const name of names) referenceColumns[name] = normals(1000, random);
+    referenceColumns.target = Array.from({ length: 1000 }, (_, i) => classes[i % 3]!);
+    const reference = splitReference(tableFromColumns(referenceColumns));
+    const monitor = createMonitor(reference);
+
+    const floorStart = performance.now();
+    let parsed = 0;
+    for (const name of readdirSync(dir))
+      for (const text of readFileSync(join(dir, name), "utf8").split("\n"))
+        if (text) parsed += JSON.parse(text) ? 1 : 0;
+    const floorSeconds = (performance.now() - floorStart) / 1000;
+
+    const windowStart = performance.now();
+    const window = await readWindow({ logDir: dir, features: reference.featureNames, rows: total });
+    const result = monitor.evaluate(window, 0);
+    const windowSeconds = (performance.now() - windowStart) / 1000;
+    line("Monitoring window over 1,000,000 logged predictions", `${windowSeconds.toFixed(3)} s (target ≤ 5 s)`);
+    line("  floor: read and JSON.parse the same lines", `${floorSeconds.toFixed(3)} s (${parsed} lines)`);
+    line("  ratio to floor", `${(windowSeconds / floorSeconds).toFixed(2)}×`);
+    line("  rows in window, dataset drift", `${result.rows}, ${result.drift?.dataset_drift}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await benchMonitorWindow();

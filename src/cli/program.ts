@@ -11,6 +11,7 @@ import { registerDriftCommand } from "./drift.js";
 import { registerExperimentsCommand } from "./experiments.js";
 import { registerMetricsCommands } from "./metrics.js";
 import { registerModelsCommand } from "./models.js";
+import { registerMonitorCommand } from "./monitor.js";
 import { registerPipelineCommands } from "./pipeline.js";
 import { registerRunsCommand } from "./runs.js";
 import { registerServeCommand } from "./serve.js";
@@ -36,5 +37,6 @@ export function buildProgram(): Command {
   registerDriftCommand(program);
   registerTrainCommand(program);
   registerCardCommands(program);
+  registerMonitorCommand(program);
   return program;
 }

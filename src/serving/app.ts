@@ -12,8 +12,10 @@ import { isLatheError } from "../core/errors.js";
 import type { Logger } from "../core/logging.js";
 import type { ServingMetrics } from "./metrics.js";
 import type { ModelHolder } from "./model-holder.js";
-import type { PredictionLog } from "./prediction-log.js";
+import { FeedbackLog, type PredictionLog } from "./prediction-log.js";
+import { registerFeedbackRoute } from "./protocol/feedback.js";
 import { registerMlflowRoutes } from "./protocol/mlflow.js";
+import { registerMonitoringRoute } from "./protocol/monitoring.js";
 import { registerV2Routes } from "./protocol/v2.js";
 import { createServingContext } from "./service.js";
 
@@ -125,12 +127,17 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Fasti
       reply,
       404,
       "ENDPOINT_NOT_FOUND",
-      `No endpoint ${request.method} ${path.slice(0, 200)}. The server answers POST /invocations, GET /ping, /health, /version, /metrics and the /v2 routes.`,
+      `No endpoint ${request.method} ${path.slice(0, 200)}. The server answers POST /invocations, /feedback, /monitoring, GET /ping, /health, /version, /metrics and the /v2 routes.`,
     );
   });
 
   registerMlflowRoutes(app, context);
   registerV2Routes(app, context);
+  // Feedback labels land beside the predictions they label, through the same kind of writer.
+  const feedbackLog = options.log ? new FeedbackLog({ dir: options.log.dir }) : undefined;
+  if (feedbackLog) app.addHook("onClose", async () => feedbackLog.close());
+  registerFeedbackRoute(app, feedbackLog);
+  registerMonitoringRoute(app, metrics);
   app.get("/metrics", async (_request, reply) => {
     const { contentType, text } = await (options.renderMetrics ?? (() => metrics.render()))();
     return reply.type(contentType).send(text);

@@ -2,7 +2,8 @@
  * @module serving/metrics
  * The model server's Prometheus metrics (reference/monitoring.md §6): requests by route and status,
  * latency, requests in flight, predictions by class, batch sizes, a model info gauge, prediction-log
- * drops, and prom-client's process metrics (CPU, memory, event-loop lag). Each server has its own
+ * drops, prom-client's process metrics (CPU, memory, event-loop lag), and the monitoring gauges that
+ * `lathe monitor --server` sets through `POST /monitoring` (drift p-values, drift verdict, accuracy). Each server has its own
  * registry, so several servers in one process (tests) do not mix their counts.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -21,6 +22,20 @@ export interface RequestLabels {
   readonly code: string;
 }
 
+/** The latest monitoring window's results, as `POST /monitoring` receives them. */
+export interface MonitoringGauges {
+  /** Feature → KS/χ² p-value of the window. */
+  readonly featurePValues: Readonly<Record<string, number>>;
+  readonly datasetDrift: boolean;
+  readonly shareOfDriftedColumns?: number;
+  readonly predictionDriftPValue?: number;
+  readonly accuracy?: number;
+  readonly f1?: number;
+  readonly mae?: number;
+  readonly rmse?: number;
+  readonly windowRows?: number;
+}
+
 export class ServingMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<"model" | "version" | "endpoint" | "protocol" | "code">;
@@ -32,6 +47,9 @@ export class ServingMetrics {
   readonly modelLoadSeconds: Histogram<"model" | "version">;
   readonly logDropped: Counter;
   readonly logWritten: Counter;
+  readonly driftPValue: Gauge<"model" | "feature">;
+  readonly driftDetected: Gauge<"model">;
+  readonly monitoring: Readonly<Record<string, Gauge<"model">>>;
   readonly #classes = new Set<string>();
   /** Requests by label set, counted in a plain map on the hot path and published on scrape. */
   readonly #requestTally = new Map<string, { labels: RequestLabels; count: number }>();
@@ -106,6 +124,37 @@ export class ServingMetrics {
       help: "Prediction-log records written to disk.",
       registers,
     });
+    this.driftPValue = new Gauge({
+      name: "lathe_drift_p_value",
+      help: "Drift test p-value of each feature in the latest monitoring window (low means drift).",
+      labelNames: ["model", "feature"],
+      aggregator: "min",
+      registers,
+    });
+    this.driftDetected = new Gauge({
+      name: "lathe_drift_detected",
+      help: "1 when the latest monitoring window showed dataset drift, else 0.",
+      labelNames: ["model"],
+      aggregator: "max",
+      registers,
+    });
+    const gauge = (name: string, help: string, aggregator: "min" | "max" = "max") =>
+      // Labelled by model so a gauge is absent, not 0, until `lathe monitor` first sets it.
+      new Gauge({ name, help, labelNames: ["model"], aggregator, registers });
+    this.monitoring = {
+      share: gauge("lathe_drift_share", "Share of features drifted in the latest monitoring window."),
+      prediction: gauge(
+        "lathe_prediction_drift_p_value",
+        "Drift test p-value of the predictions in the latest monitoring window.",
+        "min",
+      ),
+      accuracy: gauge("lathe_model_accuracy", "Accuracy on the labelled rows of the latest monitoring window.", "min"),
+      f1: gauge("lathe_model_f1", "Macro F1 on the labelled rows of the latest monitoring window.", "min"),
+      mae: gauge("lathe_model_mae", "Mean absolute error on the labelled rows of the latest monitoring window."),
+      rmse: gauge("lathe_model_rmse", "Root mean squared error on the labelled rows of the latest monitoring window."),
+      rows: gauge("lathe_monitoring_window_rows", "Predicted rows in the latest monitoring window."),
+      updated: gauge("lathe_monitoring_last_update_timestamp_seconds", "When the monitoring gauges were last set."),
+    };
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
   }
 
@@ -155,6 +204,30 @@ export class ServingMetrics {
   setModel(model: string, version: string): void {
     this.modelInfo.reset();
     this.modelInfo.set({ model, version, runtime: "onnxruntime" }, 1);
+  }
+
+  /** Sets the monitoring gauges to one window's results; a value left out is removed, not kept stale. */
+  setMonitoring(model: string, gauges: MonitoringGauges): void {
+    this.driftPValue.reset();
+    for (const [feature, value] of Object.entries(gauges.featurePValues))
+      this.driftPValue.set({ model, feature }, value);
+    this.driftDetected.reset();
+    this.driftDetected.set({ model }, gauges.datasetDrift ? 1 : 0);
+    const optional: [Gauge<"model">, number | undefined][] = [
+      [this.monitoring.share!, gauges.shareOfDriftedColumns],
+      [this.monitoring.prediction!, gauges.predictionDriftPValue],
+      [this.monitoring.accuracy!, gauges.accuracy],
+      [this.monitoring.f1!, gauges.f1],
+      [this.monitoring.mae!, gauges.mae],
+      [this.monitoring.rmse!, gauges.rmse],
+      [this.monitoring.rows!, gauges.windowRows],
+    ];
+    for (const [metric, value] of optional) {
+      metric.reset();
+      if (value !== undefined) metric.set({ model }, value);
+    }
+    this.monitoring.updated!.reset();
+    this.monitoring.updated!.set({ model }, Date.now() / 1000);
   }
 
   /** The exposition text and its content type. */

@@ -1,7 +1,8 @@
 /**
  * @module serving/prediction-log
  * The prediction log: one JSON line per request (inputs, outputs, model name and version, latency,
- * request id) in local files the monitoring side scans later. A prediction never waits for it:
+ * request id) in local files the monitoring side scans later. The same writer keeps the feedback log
+ * (`feedback-*.jsonl`, ground-truth labels sent to `POST /feedback`) beside it. A prediction never waits for it:
  * `append` only pushes onto a bounded in-memory buffer that a timer writes out; when the buffer is
  * full (or the disk fails) records are dropped and counted instead. Files rotate by size and at
  * every UTC hour; their names start with the UTC time they were opened, so they sort by time.
@@ -24,9 +25,20 @@ export interface PredictionRecord {
   readonly outputs: unknown;
 }
 
+/** One line of the feedback log: the true label of an earlier prediction. */
+export interface FeedbackRecord {
+  readonly request_id: string;
+  /** When the label arrived, ISO 8601 UTC. */
+  readonly timestamp: string;
+  /** One label, or one per row of a multi-row request. */
+  readonly label: unknown;
+}
+
 export interface PredictionLogOptions {
   /** Folder of the log files; created if missing. */
   readonly dir: string;
+  /** Start of every file name (default `predictions`). */
+  readonly prefix?: string;
   /** A file is closed and a new one started past this size (default 64 MiB). */
   readonly maxFileBytes?: number;
   /** Records held in memory before new ones are dropped (default 10,000). */
@@ -53,13 +65,14 @@ function fileStamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, "-");
 }
 
-export class PredictionLog {
+/** A bounded, non-blocking, rotated JSON-lines writer; `PredictionLog` and the feedback log are two of them. */
+export class JsonLinesLog<T extends object> {
   readonly dir: string;
   readonly #maxFileBytes: number;
   readonly #maxBuffered: number;
   readonly #options: PredictionLogOptions;
   readonly #now: () => Date;
-  #buffer: PredictionRecord[] = [];
+  #buffer: T[] = [];
   #file: OpenFile | undefined;
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -82,7 +95,7 @@ export class PredictionLog {
   }
 
   /** Queues a record; returns false (and counts it) when the buffer is full. Never throws, never waits. */
-  append(record: PredictionRecord): boolean {
+  append(record: T): boolean {
     if (this.#closed || this.#buffer.length >= this.#maxBuffered) {
       this.#drop(1);
       return false;
@@ -121,7 +134,7 @@ export class PredictionLog {
     this.#options.onDrop?.(count);
   }
 
-  async #write(records: readonly PredictionRecord[]): Promise<void> {
+  async #write(records: readonly T[]): Promise<void> {
     let index = 0;
     try {
       while (index < records.length) {
@@ -151,7 +164,10 @@ export class PredictionLog {
     if (current && current.hour === hour && current.bytes < this.#maxFileBytes) return current;
     await this.#closeFile();
     const sequence = String(this.#sequence++).padStart(4, "0");
-    const path = join(this.dir, `predictions-${fileStamp(now)}-${process.pid}-${sequence}.jsonl`);
+    const path = join(
+      this.dir,
+      `${this.#options.prefix ?? "predictions"}-${fileStamp(now)}-${process.pid}-${sequence}.jsonl`,
+    );
     const handle = await open(path, "a");
     this.#file = { handle, path, hour, bytes: 0 };
     return this.#file;
@@ -161,5 +177,15 @@ export class PredictionLog {
     const file = this.#file;
     this.#file = undefined;
     await file?.handle.close().catch(() => undefined);
+  }
+}
+
+/** The prediction log. */
+export class PredictionLog extends JsonLinesLog<PredictionRecord> {}
+
+/** The feedback log: ground-truth labels, in files named `feedback-*.jsonl` beside the predictions. */
+export class FeedbackLog extends JsonLinesLog<FeedbackRecord> {
+  constructor(options: Omit<PredictionLogOptions, "prefix">) {
+    super({ ...options, prefix: "feedback" });
   }
 }
