@@ -17,6 +17,7 @@ import { registerRunsCommand } from "./runs.js";
 import { registerServeCommand } from "./serve.js";
 import { registerServerCommand } from "./server.js";
 import { registerTrainCommand } from "./train.js";
+import { registerValidationCommands } from "./validate.js";
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerMetricsCommands(program);
   registerDriftCommand(program);
   registerTrainCommand(program);
+  registerValidationCommands(program);
   registerCardCommands(program);
   registerMonitorCommand(program);
   return program;
