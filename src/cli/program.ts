@@ -13,6 +13,7 @@ import { registerMetricsCommands } from "./metrics.js";
 import { registerModelsCommand } from "./models.js";
 import { registerMonitorCommand } from "./monitor.js";
 import { registerPipelineCommands } from "./pipeline.js";
+import { registerRetrainCommand } from "./retrain.js";
 import { registerRunsCommand } from "./runs.js";
 import { registerServeCommand } from "./serve.js";
 import { registerServerCommand } from "./server.js";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerMetricsCommands(program);
   registerDriftCommand(program);
   registerTrainCommand(program);
+  registerRetrainCommand(program);
   registerValidationCommands(program);
   registerCardCommands(program);
   registerMonitorCommand(program);
