@@ -1,10 +1,11 @@
 /**
  * @module demo
  * `lathe demo`: the lifecycle on the embedded default (SQLite + local folders) in a fresh folder —
- * version the data, run a tracked pipeline that trains two models, register the better one as the
- * champion, serve it, send normal then shifted traffic, and measure the drift. Each step uses only
- * what Lathe really does; a step whose capability is not available yet is skipped with a one-line
- * note, never imitated.
+ * version and validate the data; run a tracked pipeline that trains two models; register the better
+ * one as the champion with its card; serve it; send normal, then shifted traffic with labels as
+ * feedback; monitor the prediction log (drift, accuracy, an alert); retrain and promote a challenger
+ * while the server keeps answering; roll the promotion back. Each step uses only what Lathe really
+ * does; a step whose capability is not available yet is skipped with a one-line note.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -12,18 +13,23 @@ import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { modelCard } from "../cards/model-card.js";
 import { LatheClient } from "../client/client.js";
 import { writeFileAtomic } from "../core/fs.js";
 import { addCommand } from "../data/commands.js";
 import { initDataRepo } from "../data/repo.js";
 import { logModel } from "../models/log.js";
+import { retrain } from "../models/retrain.js";
 import { Random } from "../models/train/random.js";
-import { detectFeatureDrift } from "../monitoring/detect.js";
-import { tableFromColumns } from "../monitoring/table.js";
+import { parseAlertRules } from "../monitoring/alerts.js";
+import { runMonitor } from "../monitoring/monitor-run.js";
 import { reproduce } from "../pipeline/repro.js";
 import { StageClock, trackStages } from "../pipeline/track.js";
+import { rollback } from "../registry/promotion.js";
 import { startServer } from "../server/start.js";
 import { DEFAULT_SERVE_SETTINGS, startModelServer } from "../serving/start.js";
+import { formatSuite, profileData } from "../validation/profile.js";
+import { validateData } from "../validation/validate.js";
 import { parseCsv } from "./csv.js";
 
 export interface DemoOptions {
@@ -40,22 +46,34 @@ export interface DemoSummary {
   dir: string;
   trackingUrl: string;
   servingUrl: string;
+  validation: { expectations: number; success: boolean };
   /** The stage runs `lathe repro --track` recorded. */
-  runs: { stage: string; run_id: string; accuracy: number }[];
-  champion: { name: string; version: string; algo: string; accuracy: number };
+  runs: { stage: string; run_id: string; accuracy: number; energy_kwh: number }[];
+  champion: { name: string; version: string; algo: string; accuracy: number; card: string };
   traffic: { requests: number; failed: number };
-  /** Per window, the smallest per-feature p-value and whether the dataset counts as drifted. */
-  drift: { window: "in-distribution" | "shifted"; min_p_value: number; dataset_drift: boolean; drifted: string[] }[];
+  /** What `lathe monitor` saw per window of the prediction log, with labels sent as feedback. */
+  monitoring: { window: string; drift_p_value: number; dataset_drift: boolean; accuracy: number }[];
+  alerts: string[];
+  retrain: { promoted: boolean; champion_score: number; challenger_score: number; version?: string; reason: string };
+  /** Requests sent while the model server swapped to the promoted version. */
+  swap: { requests: number; failed: number; served_version: string };
+  rollback: { alias_version: string };
   skipped: string[];
 }
 
 const IRIS = fileURLToPath(new URL("../../examples/iris/data/iris.csv", import.meta.url));
 const FEATURES = ["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"];
 const ALGOS = ["rf", "logreg"] as const;
-const NOT_YET = [
-  "data validation with an expectation suite, and the champion's model card",
-  "continuous monitoring of the prediction log, accuracy from feedback labels, alerts and retraining",
-];
+const NOT_YET: string[] = [];
+const RULES = `rules:
+  - name: PetalLengthDrift
+    metric: drift_p_value.petal_length_cm
+    condition: "< 0.01"
+    for: 0s
+    severity: warning
+    actions:
+      - log: true
+`;
 
 /** The `lathe` command line for stage commands: this very CLI, run by this Node. */
 function latheCommand(): string {
@@ -84,14 +102,24 @@ function pipelineYaml(lathe: string): string {
   return `stages:\n${stages.join("")}`;
 }
 
-/** Rows of iris with a seeded shuffle; `shift` is added to petal length (cm). */
-function sampleRows(rows: string[][], count: number, seed: number, shift = 0): number[][] {
+interface LabelledRow {
+  features: number[];
+  label: string;
+}
+
+/** Rows of iris with a seeded shuffle; `shift` is added to petal length (cm); labels kept. */
+function sampleRows(rows: string[][], count: number, seed: number, shift = 0): LabelledRow[] {
   const random = new Random(seed);
   return Array.from({ length: count }, () => {
-    const row = rows[random.nextInt(rows.length)]!.slice(0, 4).map(Number);
-    row[2] = row[2]! + shift;
-    return row;
+    const row = rows[random.nextInt(rows.length)]!;
+    const features = row.slice(0, 4).map(Number);
+    features[2] = features[2]! + shift;
+    return { features, label: row[4]! };
   });
+}
+
+function toCsv(rows: readonly LabelledRow[]): string {
+  return `${[...FEATURES, "species"].join(",")}\n${rows.map((row) => [...row.features, row.label].join(",")).join("\n")}\n`;
 }
 
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
@@ -102,15 +130,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   await mkdir(join(project, "metrics"), { recursive: true });
   print(`Lathe demo in ${dir}`);
 
-  // 1. A project with versioned data.
+  // 1. A project with versioned, validated data.
   const git = (...args: string[]) => execFileSync("git", args, { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
   git("init", "-q");
   git("config", "user.email", "demo@example.com");
   git("config", "user.name", "Lathe demo");
   await initDataRepo(project);
-  await copyFile(IRIS, join(project, "data", "raw", "iris.csv"));
+  const rawCsv = join(project, "data", "raw", "iris.csv");
+  await copyFile(IRIS, rawCsv);
   const [added] = await addCommand(["data/raw/iris.csv"], { cwd: project });
-  print(`[1/5] project in ${project}: data/raw/iris.csv versioned (md5 ${added!.md5}, data/raw/iris.csv.dvc)`);
+  const suite = await profileData(rawCsv);
+  await writeFile(join(project, "iris-suite.yaml"), formatSuite(suite));
+  const validation = await validateData(rawCsv, suite);
+  print(
+    `[1/6] project in ${project}: data/raw/iris.csv versioned (md5 ${added!.md5}); ${validation.statistics.successful_expectations} of ${validation.statistics.evaluated_expectations} expectations of its suite hold`,
+  );
 
   const server = await startServer({
     host: "127.0.0.1",
@@ -139,89 +173,181 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       const metrics = JSON.parse(await readFile(join(project, "metrics", `${algo}.json`), "utf8")) as {
         metrics: { accuracy: number };
       };
-      runs.push({ stage: entry.stage, run_id: entry.runId, accuracy: metrics.metrics.accuracy });
+      const stageRun = await client.getRun(entry.runId);
+      const energy = stageRun.data.metrics.find((metric) => metric.key === "energy_kwh")?.value ?? 0;
+      runs.push({ stage: entry.stage, run_id: entry.runId, accuracy: metrics.metrics.accuracy, energy_kwh: energy });
     }
     git("add", "-A");
     git("commit", "-qm", "Iris pipeline");
     const best = [...runs].sort((a, b) => b.accuracy - a.accuracy)[0]!;
     const bestAlgo = best.stage.replace(/^train_/, "");
     print(
-      `[2/5] lathe repro --track ran ${runs.map((run) => `${run.stage} (accuracy ${run.accuracy.toFixed(3)})`).join(" and ")} in parallel; dvc.lock committed`,
+      `[2/6] lathe repro --track ran ${runs.map((run) => `${run.stage} (accuracy ${run.accuracy.toFixed(3)}, ${(run.energy_kwh * 1000).toFixed(4)} Wh)`).join(" and ")} in parallel`,
     );
     const logged = await logModel(client, best.run_id, join(project, "models", bestAlgo));
     await client.createRegisteredModel("iris");
     const version = await client.createModelVersion("iris", logged.modelUri, { runId: best.run_id });
     await client.setRegisteredModelAlias("iris", "champion", version.version);
-    print(`      registered iris version ${version.version} (${bestAlgo}) and pointed the champion alias at it`);
+    const cardPath = join(project, "MODEL_CARD.md");
+    await writeFile(cardPath, await modelCard(client, "models:/iris@champion"));
+    print(`      registered iris version ${version.version} (${bestAlgo}) as champion; card in ${cardPath}`);
 
-    // 3. Serve the champion; send normal, then shifted traffic.
+    // 3. Serve the champion, following its alias; normal, then shifted traffic, with labels as feedback.
+    const logDir = join(dir, "predictions");
     serving = await startModelServer({
       ...DEFAULT_SERVE_SETTINGS,
       source: "models:/iris@champion",
       port: 0,
       trackingUri: server.url,
-      logDir: join(dir, "predictions"),
-      pollSeconds: 0,
+      logDir,
+      pollSeconds: 0.2,
       name: undefined,
     });
-    print(`[3/5] serving models:/iris@champion at ${serving.url} (MLflow /invocations and KServe /v2)`);
+    const url = serving.url;
+    print(`[3/6] serving models:/iris@champion at ${url} (MLflow /invocations and KServe /v2)`);
     const table = parseCsv(readFileSync(IRIS, "utf8"), IRIS);
-    const windows = { "in-distribution": sampleRows(table.rows, 100, 1), shifted: sampleRows(table.rows, 100, 2, 1.5) };
     let requests = 0;
     let failed = 0;
-    for (const rows of Object.values(windows))
+    const send = async (rows: readonly LabelledRow[]) => {
       for (let start = 0; start < rows.length; start += 10) {
-        const response = await fetch(`${serving.url}/invocations`, {
+        const chunk = rows.slice(start, start + 10);
+        const response = await fetch(`${url}/invocations`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ dataframe_split: { columns: FEATURES, data: rows.slice(start, start + 10) } }),
+          body: JSON.stringify({ dataframe_split: { columns: FEATURES, data: chunk.map((row) => row.features) } }),
         });
         requests++;
         if (!response.ok) failed++;
         await response.arrayBuffer();
+        const feedback = await fetch(`${url}/feedback`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            request_id: response.headers.get("x-request-id"),
+            label: chunk.map((row) => row.label),
+          }),
+        });
+        await feedback.arrayBuffer();
       }
-    print(`      ${requests} requests (normal, then petal length + 1.5 cm), ${failed} failed`);
+      await serving?.log?.flush();
+      // The feedback log is written out every 200 ms; give it a moment to reach the disk.
+      await new Promise((done) => setTimeout(done, 500));
+    };
 
-    // 4. Drift of each window against the training data.
-    const reference = tableFromColumns(
-      Object.fromEntries(FEATURES.map((name, index) => [name, table.rows.map((row) => Number(row[index]))])),
-    );
-    const drift: DemoSummary["drift"] = [];
-    for (const [window, rows] of Object.entries(windows) as [DemoSummary["drift"][number]["window"], number[][]][]) {
-      const current = tableFromColumns(
-        Object.fromEntries(FEATURES.map((name, index) => [name, rows.map((row) => row[index]!)])),
-      );
-      const report = detectFeatureDrift(reference, current);
-      const pValues = report.columns.map((column) => column.p_value ?? 1);
-      drift.push({
-        window,
-        min_p_value: Math.min(...pValues),
-        dataset_drift: report.dataset_drift,
-        drifted: report.columns.filter((column) => column.drift).map((column) => column.column),
+    // 4. Monitoring: drift and accuracy per window of the prediction log; an alert rule.
+    const alerts: string[] = [];
+    const monitoring: DemoSummary["monitoring"] = [];
+    const rules = parseAlertRules(RULES, "the demo's rules");
+    const monitor = async (window: string, rows: readonly LabelledRow[], prefix = "[4/6]") => {
+      await send(rows);
+      const { results } = await runMonitor({
+        model: "models:/iris@champion",
+        logDir,
+        windowRows: rows.length,
+        // The versioned training data is the reference (the stage runs log no training sample).
+        reference: rawCsv,
+        target: "species",
+        client,
+        serverUrl: url,
+        rules,
+        html: join(dir, "monitoring.html"),
+        log: (line) => {
+          if (/PetalLengthDrift/.test(line) && /firing/i.test(line)) alerts.push("PetalLengthDrift");
+        },
       });
+      const metrics = results[0]!.metrics;
+      const entry = {
+        window,
+        drift_p_value: metrics.drift_p_value ?? 1,
+        dataset_drift: metrics.dataset_drift === 1,
+        accuracy: metrics.accuracy ?? Number.NaN,
+      };
+      monitoring.push(entry);
       print(
-        `[4/5] drift, ${window} window: smallest KS p-value ${Math.min(...pValues).toExponential(2)}, drifted: ${
-          report.columns
-            .filter((column) => column.drift)
-            .map((column) => column.column)
-            .join(", ") || "none"
-        }`,
+        `${prefix} ${window} window: smallest drift p-value ${entry.drift_p_value.toExponential(2)}, dataset drift ${entry.dataset_drift ? "yes" : "no"}, accuracy from feedback ${entry.accuracy.toFixed(3)}`,
       );
+    };
+    await monitor("in-distribution", sampleRows(table.rows, 100, 1));
+    await monitor("shifted (petal length + 1.5 cm)", sampleRows(table.rows, 100, 2, 1.5));
+    if (alerts.length > 0) print(`      alert firing: ${[...new Set(alerts)].join(", ")}`);
+
+    // 5. Retrain on the newest data (including the shifted flowers); promote only if it wins.
+    const newest = join(project, "data", "raw", "iris-newest.csv");
+    await writeFile(
+      newest,
+      `${readFileSync(IRIS, "utf8").trimEnd()}\n${toCsv(sampleRows(table.rows, 150, 4, 1.5))
+        .split("\n")
+        .slice(1)
+        .join("\n")}`,
+    );
+    const fresh = join(dir, "fresh-labelled.csv");
+    await writeFile(fresh, toCsv(sampleRows(table.rows, 60, 5, 1.5)));
+    let swapRequests = 0;
+    let swapFailed = 0;
+    let swapping = true;
+    const probe = { dataframe_split: { columns: FEATURES, data: [[6.1, 2.8, 6.2, 1.2]] } };
+    const traffic = (async () => {
+      while (swapping) {
+        const response = await fetch(`${url}/invocations`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(probe),
+        });
+        swapRequests++;
+        if (!response.ok) swapFailed++;
+        await response.arrayBuffer();
+      }
+    })();
+    const decision = await retrain({
+      client,
+      model: "models:/iris@champion",
+      data: newest,
+      target: "species",
+      algo: bestAlgo,
+      evaluate: fresh,
+      margin: 0.01,
+      experiment: "iris-demo-retrain",
+    });
+    for (let waited = 0; decision.promoted && waited < 10_000; waited += 100) {
+      if (serving.holder.current?.version === decision.challenger.version) break;
+      await new Promise((done) => setTimeout(done, 100));
     }
+    swapping = false;
+    await traffic;
+    const servedVersion = serving.holder.current?.version ?? "";
+    print(
+      `[5/6] retrain: challenger ${decision.challenger.score.toFixed(3)} vs champion ${decision.champion.score.toFixed(3)} on fresh labelled rows → ${decision.promoted ? `promoted as version ${decision.challenger.version}` : "champion kept"}; the server now serves version ${servedVersion} (${swapRequests} requests during the swap, ${swapFailed} failed)`,
+    );
+    await monitor("after retraining", sampleRows(table.rows, 100, 6, 1.5), "     ");
+    await rollback(client, "iris", "champion");
+    const aliasVersion = (await client.getModelVersionByAlias("iris", "champion")).version;
+    print(`      lathe models rollback iris --alias champion → version ${aliasVersion}`);
     for (const step of NOT_YET) print(`      skipped: ${step} — not available in this version yet`);
 
-    // 5. Summary.
+    // 6. Summary.
     const summary: DemoSummary = {
       dir,
       trackingUrl: server.url,
-      servingUrl: serving.url,
+      servingUrl: url,
+      validation: { expectations: validation.statistics.evaluated_expectations, success: validation.success },
       runs,
-      champion: { name: "iris", version: version.version, algo: bestAlgo, accuracy: best.accuracy },
+      champion: { name: "iris", version: version.version, algo: bestAlgo, accuracy: best.accuracy, card: cardPath },
       traffic: { requests, failed },
-      drift,
+      monitoring,
+      alerts: [...new Set(alerts)],
+      retrain: {
+        promoted: decision.promoted,
+        champion_score: decision.champion.score,
+        challenger_score: decision.challenger.score,
+        ...(decision.challenger.version ? { version: decision.challenger.version } : {}),
+        reason: decision.reason,
+      },
+      swap: { requests: swapRequests, failed: swapFailed, served_version: servedVersion },
+      rollback: { alias_version: aliasVersion },
       skipped: NOT_YET,
     };
-    print(`[5/5] tracking server ${server.url} (experiment iris-demo), model server ${serving.url}`);
+    print(`[6/6] tracking server ${server.url} (experiments iris-demo, monitoring-iris), model server ${url}`);
+    print(`      monitoring report: ${join(dir, "monitoring.html")}`);
     if (options.ci) await writeFileAtomic(join(dir, "demo-summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     if (options.keep) {
       print("Servers left running; press Ctrl-C to stop.");
