@@ -1,6 +1,6 @@
 /**
  * Test helpers: a real `lathe server` (in-process, on a free loopback port, with its own temporary
- * SQLite file and artifact folder) and a small JSON client for it.
+ * SQLite file — or its own PostgreSQL database — and artifact folder) and a small JSON client for it.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +8,29 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import type { ServerSettings } from "../../src/server/settings.js";
 import { type RunningServer, startServer } from "../../src/server/start.js";
+import { createTestDatabase } from "./postgres.js";
+
+export type TestBackend = "sqlite" | "postgres";
+
+let backend: TestBackend = "sqlite";
+
+/**
+ * The backend store the servers this test file starts use from now on. A file that runs a suite
+ * on PostgreSQL sets it before importing the suite (each test file has its own module state).
+ */
+export function useTestBackend(next: TestBackend): void {
+  backend = next;
+}
+
+export function testBackend(): TestBackend {
+  return backend;
+}
+
+/** A backend store URI of the current backend in `dir` (SQLite) or in a new database (PostgreSQL). */
+export async function testStoreUri(dir: string): Promise<{ uri: string; drop(): Promise<void> }> {
+  if (backend === "postgres") return createTestDatabase();
+  return { uri: `sqlite:///${join(dir, "mlruns.db")}`, drop: async () => {} };
+}
 
 export interface TestServer {
   url: string;
@@ -44,10 +67,13 @@ export function toQuery(params: Record<string, unknown>): string {
 
 export async function startTestServer(overrides: Partial<ServerSettings> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "lathe-server-"));
+  const store = overrides.backendStoreUri
+    ? { uri: overrides.backendStoreUri, drop: async () => {} }
+    : await testStoreUri(dir);
   const settings: ServerSettings = {
     host: "127.0.0.1",
     port: 0,
-    backendStoreUri: `sqlite:///${join(dir, "mlruns.db")}`,
+    backendStoreUri: store.uri,
     defaultArtifactRoot: undefined,
     artifactsDestination: join(dir, "mlartifacts"),
     serveArtifacts: true,
@@ -55,7 +81,13 @@ export async function startTestServer(overrides: Partial<ServerSettings> = {}): 
     maxRequestBytes: 16 * 1024 * 1024,
     ...overrides,
   };
-  const server = await startServer(settings);
+  let server: RunningServer;
+  try {
+    server = await startServer(settings);
+  } catch (error) {
+    await store.drop();
+    throw error;
+  }
   const url = server.url;
   const testServer: TestServer = {
     url,
@@ -94,6 +126,7 @@ export async function startTestServer(overrides: Partial<ServerSettings> = {}): 
     },
     async close() {
       await server.close();
+      await store.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

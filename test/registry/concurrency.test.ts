@@ -2,14 +2,15 @@
  * Version numbering under concurrency: parallel `model-versions/create` calls to one model get
  * exactly the numbers 1..N, each once (reference/mlflow.md §5), also when two models are being
  * registered at the same time, when versions are deleted in between, and when several server
- * processes share one SQLite file (each creation is one BEGIN IMMEDIATE transaction).
+ * processes share one database (on SQLite each creation is one BEGIN IMMEDIATE transaction; on
+ * PostgreSQL it locks the model's row).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnServer, waitForExit } from "../helpers/process-server.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { startTestServer, type TestServer, testStoreUri } from "../helpers/server.js";
 import type { ModelVersionJson } from "./helpers.js";
 
 let server: TestServer;
@@ -68,7 +69,8 @@ describe("parallel model-versions/create on --workers 2", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("yields versions 1..40 exactly across processes sharing the database", async () => {
-    const child = await spawnServer(["--workers", "2", "--backend-store-uri", `sqlite:///${join(dir, "mlruns.db")}`]);
+    const store = await testStoreUri(dir);
+    const child = await spawnServer(["--workers", "2", "--backend-store-uri", store.uri]);
     const post = (path: string, body: unknown) =>
       fetch(`${child.url}/api/2.0/mlflow/${path}`, {
         method: "POST",
@@ -94,6 +96,7 @@ describe("parallel model-versions/create on --workers 2", () => {
     } finally {
       child.child.kill("SIGTERM");
       await waitForExit(child.child);
+      await store.drop();
     }
   });
 });

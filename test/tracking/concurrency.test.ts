@@ -9,7 +9,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnServer, waitForExit } from "../helpers/process-server.js";
-import { startTestServer, type TestServer, toQuery } from "../helpers/server.js";
+import { startTestServer, type TestServer, testBackend, testStoreUri, toQuery } from "../helpers/server.js";
 
 async function post(url: string, path: string, body: unknown): Promise<Response> {
   return fetch(`${url}/api/2.0/mlflow/${path}`, {
@@ -94,8 +94,16 @@ describe("32 clients × 500 log-metric calls plus log-batch writers on one run",
 describe("kill -9 during a write storm", () => {
   const dir = mkdtempSync(join(tmpdir(), "lathe-crash-"));
   const dbPath = join(dir, "mlruns.db");
-  const args = ["--backend-store-uri", `sqlite:///${dbPath}`, "--artifacts-destination", join(dir, "artifacts")];
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let store: Awaited<ReturnType<typeof testStoreUri>>;
+  let args: string[];
+  beforeAll(async () => {
+    store = await testStoreUri(dir);
+    args = ["--backend-store-uri", store.uri, "--artifacts-destination", join(dir, "artifacts")];
+  });
+  afterAll(async () => {
+    await store.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it("restarts on an intact database holding every acknowledged point", async () => {
     const first = await spawnServer(args);
@@ -146,9 +154,11 @@ describe("kill -9 during a write storm", () => {
     await waitForExit(first.child);
     await Promise.all([...storm, batches]);
 
-    const check = new Database(dbPath);
-    expect(check.pragma("integrity_check", { simple: true })).toBe("ok");
-    check.close();
+    if (testBackend() === "sqlite") {
+      const check = new Database(dbPath);
+      expect(check.pragma("integrity_check", { simple: true })).toBe("ok");
+      check.close();
+    }
 
     const second = await spawnServer(args);
     try {
@@ -174,7 +184,8 @@ describe("--workers 2", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("serves from several processes sharing one database", async () => {
-    const server = await spawnServer(["--workers", "2", "--backend-store-uri", `sqlite:///${join(dir, "mlruns.db")}`]);
+    const store = await testStoreUri(dir);
+    const server = await spawnServer(["--workers", "2", "--backend-store-uri", store.uri]);
     try {
       const runId = await createRun(server.url);
       const responses = await Promise.all(
@@ -187,6 +198,7 @@ describe("--workers 2", () => {
     } finally {
       server.child.kill("SIGTERM");
       await waitForExit(server.child);
+      await store.drop();
     }
   });
 });

@@ -6,6 +6,11 @@
  */
 import { type LatheError, notFound } from "../../core/errors.js";
 import type { Tag } from "../../tracking/entities.js";
+import type { DialectName } from "../../tracking/store/database.js";
+import { lockedForWrite } from "../../tracking/store/transaction.js";
+
+export { isUniqueViolation } from "../../tracking/store/transaction.js";
+
 import { type ModelVersion, type RegisteredModel, STAGE_DELETED_INTERNAL } from "../entities.js";
 import { loadModels, loadVersions, type RegistryDb } from "./rows.js";
 import type { ModelVersionsTable, RegisteredModelsTable } from "./schema.js";
@@ -23,12 +28,6 @@ export function versionNotFound(name: string, version: number, deleted: boolean)
   );
 }
 
-/** A primary-key or unique violation, in either dialect's words. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505";
-}
-
 /** Last write wins within a request, as in MLflow. */
 export function dedupeTags(tags: readonly Tag[]): Tag[] {
   return [...new Map(tags.map((tag) => [tag.key, tag])).values()];
@@ -38,6 +37,16 @@ export async function requireModel(db: RegistryDb, name: string): Promise<Regist
   const row = await db.selectFrom("registered_models").selectAll().where("name", "=", name).executeTakeFirst();
   if (!row) throw modelNotFound(name);
   return row;
+}
+
+/**
+ * Locks the model's row until the write transaction ends (PostgreSQL; SQLite's write transaction
+ * already excludes every other writer): version numbering, alias moves, stage moves and deletes of
+ * one model then run one at a time. A missing model is left to the caller's own check and message.
+ */
+export async function lockModel(db: RegistryDb, dialect: DialectName, name: string): Promise<void> {
+  if (dialect !== "postgres") return;
+  await lockedForWrite(dialect, db.selectFrom("registered_models").select("name").where("name", "=", name)).execute();
 }
 
 /** A live (not deleted) version. */

@@ -8,7 +8,7 @@ import { type Expression, type SqlBool, sql } from "kysely";
 import type { Page } from "../../tracking/entities.js";
 import { decodePageToken, encodePageToken, resolveMaxResults } from "../../tracking/paging.js";
 import { type Comparison, type OrderByClause, parseFilter, parseOrderBy } from "../../tracking/search/index.js";
-import type { DialectName } from "../../tracking/store/database.js";
+import { type DialectName, nullsAsOnSqlite } from "../../tracking/store/database.js";
 import { compareExpression } from "../../tracking/store/search-sql.js";
 import {
   type ModelVersion,
@@ -133,7 +133,8 @@ export async function searchModelVersions(
   ]);
   let query = db.selectFrom("model_versions").selectAll().where("current_stage", "<>", STAGE_DELETED_INTERNAL);
   for (const comparison of filter) query = query.where(versionCondition(dialect, comparison));
-  for (const [column, direction] of terms) query = query.orderBy(sql.ref(`model_versions.${column}`), direction);
+  for (const [column, direction] of terms)
+    query = query.orderBy(sql.ref(`model_versions.${column}`), nullsAsOnSqlite(dialect, direction));
   const rows = await query
     .limit(maxResults + 1)
     .offset(offset)

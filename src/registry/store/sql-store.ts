@@ -27,7 +27,15 @@ import type { RegistryStore } from "../store.js";
 import { resolveModelUri, storeRegistryLookup } from "../uri.js";
 import { canonicalStage, parseVersion, validateAlias, validateModelName, validateRegistryTag } from "../validation.js";
 import { loadEvents, recordEvents } from "./history.js";
-import { dedupeTags, isUniqueViolation, loadModel, loadVersion, requireModel, requireVersion } from "./lookups.js";
+import {
+  dedupeTags,
+  isUniqueViolation,
+  loadModel,
+  loadVersion,
+  lockModel,
+  requireModel,
+  requireVersion,
+} from "./lookups.js";
 import type { RegistryDb } from "./rows.js";
 import type { RegistryDatabase } from "./schema.js";
 import { searchModelVersions, searchRegisteredModels } from "./search.js";
@@ -116,6 +124,7 @@ export class SqlRegistryStore implements RegistryStore {
     const exists = () => alreadyExists(`Registered Model (name=${target}) already exists. Choose another name.`);
     try {
       return await writeTransaction(this.db, this.dialect, async (trx) => {
+        await lockModel(trx, this.dialect, name);
         await requireModel(trx, name);
         if (target !== name) {
           const clash = await trx
@@ -155,6 +164,7 @@ export class SqlRegistryStore implements RegistryStore {
   async deleteRegisteredModel(name: string): Promise<void> {
     validateModelName(name);
     await writeTransaction(this.db, this.dialect, async (trx) => {
+      await lockModel(trx, this.dialect, name);
       await requireModel(trx, name);
       // Children first, so the delete does not depend on the cascades being enforced.
       await trx.deleteFrom("model_version_tags").where("name", "=", name).execute();
@@ -181,6 +191,7 @@ export class SqlRegistryStore implements RegistryStore {
     validateModelName(name);
     validateRegistryTag(tag, "Registered model");
     await writeTransaction(this.db, this.dialect, async (trx) => {
+      await lockModel(trx, this.dialect, name);
       await requireModel(trx, name);
       await trx
         .insertInto("registered_model_tags")
@@ -195,6 +206,7 @@ export class SqlRegistryStore implements RegistryStore {
     validateModelName(name);
     validateKey("tag", key);
     await writeTransaction(this.db, this.dialect, async (trx) => {
+      await lockModel(trx, this.dialect, name);
       await requireModel(trx, name);
       await trx.deleteFrom("registered_model_tags").where("name", "=", name).where("key", "=", key).execute();
     });
@@ -207,6 +219,7 @@ export class SqlRegistryStore implements RegistryStore {
     validateAlias(alias);
     const number = parseVersion(version);
     await writeTransaction(this.db, this.dialect, async (trx) => {
+      await lockModel(trx, this.dialect, name);
       await requireVersion(trx, name, number);
       const current = await trx
         .selectFrom("registered_model_aliases")
@@ -239,6 +252,7 @@ export class SqlRegistryStore implements RegistryStore {
     validateModelName(name);
     validateAlias(alias);
     await writeTransaction(this.db, this.dialect, async (trx) => {
+      await lockModel(trx, this.dialect, name);
       await requireModel(trx, name);
       const current = await trx
         .selectFrom("registered_model_aliases")
@@ -351,6 +365,7 @@ export class SqlRegistryStore implements RegistryStore {
     const number = parseVersion(version);
     validateRegistryTag(tag, "Model version");
     await writeTransaction(this.db, this.dialect, async (trx) => {
+      await lockModel(trx, this.dialect, name);
       await requireVersion(trx, name, number);
       await trx
         .insertInto("model_version_tags")
@@ -365,6 +380,7 @@ export class SqlRegistryStore implements RegistryStore {
     const number = parseVersion(version);
     validateKey("tag", key);
     await writeTransaction(this.db, this.dialect, async (trx) => {
+      await lockModel(trx, this.dialect, name);
       await requireVersion(trx, name, number);
       await trx
         .deleteFrom("model_version_tags")

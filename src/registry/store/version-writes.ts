@@ -10,7 +10,7 @@ import type { DialectName } from "../../tracking/store/database.js";
 import { writeTransaction } from "../../tracking/store/transaction.js";
 import { ACTIVE_STAGES, type ModelStage, type ModelVersion, STAGE_DELETED_INTERNAL } from "../entities.js";
 import { type EventInput, recordEvents } from "./history.js";
-import { isUniqueViolation, loadVersion, requireModel, requireVersion } from "./lookups.js";
+import { isUniqueViolation, loadVersion, lockModel, requireModel, requireVersion } from "./lookups.js";
 import { type RegistryDb, versionFromRow } from "./rows.js";
 import type { ModelVersionsTable } from "./schema.js";
 
@@ -33,14 +33,15 @@ export interface NewVersion {
 /**
  * Registers the next version of a model: the highest number ever used (deleted versions included)
  * plus one. The read and the insert share one write transaction, which on SQLite holds the write
- * lock from its start; on PostgreSQL two creators can read the same maximum, and the primary key
- * makes the second insert fail, so the whole transaction is retried.
+ * lock from its start; on PostgreSQL the model's row is locked first, so creators take turns. Should
+ * two inserts of one number still meet, the primary key refuses the second and it is retried.
  */
 export async function insertVersion(db: RegistryDb, dialect: DialectName, input: NewVersion): Promise<ModelVersion> {
   const { name, tags } = input;
   for (let attempt = 1; ; attempt++) {
     try {
       return await writeTransaction(db, dialect, async (trx) => {
+        await lockModel(trx, dialect, name);
         await requireModel(trx, name);
         const now = Date.now();
         const last = await trx
@@ -108,6 +109,7 @@ export async function moveToStage(db: RegistryDb, dialect: DialectName, move: St
     );
   }
   return writeTransaction(db, dialect, async (trx) => {
+    await lockModel(trx, dialect, name);
     const row = await requireVersion(trx, name, version);
     const now = Date.now();
     const events: EventInput[] = [];
@@ -160,6 +162,7 @@ export async function softDeleteVersion(
   user: string,
 ): Promise<void> {
   await writeTransaction(db, dialect, async (trx) => {
+    await lockModel(trx, dialect, name);
     await requireVersion(trx, name, version);
     const now = Date.now();
     const aliases = await trx

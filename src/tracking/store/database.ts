@@ -2,11 +2,20 @@
  * @module tracking/store/database
  * Opens the backend store named by a `--backend-store-uri` (MLflow's forms: `sqlite:///relative.db`,
  * `sqlite:////absolute.db`, `sqlite://` for in-memory; `postgresql://…`) as a Kysely instance. The
- * few SQL differences between the dialects live here and in `dialect-sql.ts`, nowhere else.
+ * few SQL differences between the dialects live here, in `transaction.ts` and in the migrations'
+ * column types, nowhere else.
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely";
+import {
+  Kysely,
+  type OrderByModifiers,
+  PostgresDialect,
+  type RawBuilder,
+  type SqliteDatabase,
+  SqliteDialect,
+  sql,
+} from "kysely";
 import { LatheError } from "../../core/errors.js";
 import type { TrackingDatabase } from "./schema.js";
 
@@ -18,6 +27,31 @@ export interface OpenedDatabase<DB> {
   /** A human-readable description of where the data lives, for logs. */
   readonly location: string;
   close(): Promise<void>;
+}
+
+/**
+ * A string column type. On PostgreSQL it compares byte-wise (collation "C") whatever the database's
+ * locale, so ordering, `<`/`>` and LIKE on names, params and tags match SQLite's binary comparison.
+ */
+export function stringColumn(dialect: DialectName, type: "text" | `varchar(${number})`): RawBuilder<unknown> {
+  return sql.raw(dialect === "postgres" ? `${type} collate "C"` : type);
+}
+
+/**
+ * An id or version number column. SQLite's INTEGER holds 64 bits; PostgreSQL's `integer` only 32,
+ * where a large id in a request would be an out-of-range error instead of "not found".
+ */
+export function wholeNumberColumn(dialect: DialectName): "integer" | "bigint" {
+  return dialect === "postgres" ? "bigint" : "integer";
+}
+
+/**
+ * An ORDER BY direction that places NULL where SQLite does (before every value ascending, after
+ * every value descending); PostgreSQL's default is the reverse.
+ */
+export function nullsAsOnSqlite(dialect: DialectName, direction: "asc" | "desc"): OrderByModifiers {
+  if (dialect !== "postgres") return direction;
+  return direction === "asc" ? (item) => item.asc().nullsFirst() : (item) => item.desc().nullsLast();
 }
 
 /** Parses a sqlite URI into a file path (or ":memory:"), relative paths against `cwd`. */
@@ -41,15 +75,12 @@ export async function openDatabase<DB = TrackingDatabase>(
   if (uri.startsWith("sqlite:")) {
     return openSqlite<DB>(sqlitePathFromUri(uri, cwd));
   }
-  if (uri.startsWith("postgresql:") || uri.startsWith("postgres:") || uri.startsWith("postgresql+")) {
-    throw new LatheError(
-      "NOT_IMPLEMENTED",
-      `PostgreSQL backend stores are not available in this version. Use --backend-store-uri sqlite:///mlruns.db.`,
-    );
+  if (isPostgresUri(uri)) {
+    return openPostgres<DB>(uri);
   }
   throw new LatheError(
     "CONFIG_INVALID",
-    `Unsupported backend store URI '${uri}'. Use sqlite:///path/to/mlruns.db (the default is sqlite:///mlruns.db).`,
+    `Unsupported backend store URI '${uri}'. Use sqlite:///path/to/mlruns.db (the default is sqlite:///mlruns.db) or postgresql://user@host:5432/database.`,
   );
 }
 
@@ -80,6 +111,106 @@ async function openSqlite<DB>(path: string): Promise<OpenedDatabase<DB>> {
     db,
     dialect: "sqlite",
     location: path,
+    close: () => db.destroy(),
+  };
+}
+
+const POSTGRES_SCHEMES = ["postgresql:", "postgres:", "postgresql+"];
+
+export function isPostgresUri(uri: string): boolean {
+  return POSTGRES_SCHEMES.some((scheme) => uri.startsWith(scheme));
+}
+
+/**
+ * The connection string the `pg` driver takes: MLflow users write SQLAlchemy's
+ * `postgresql+psycopg2://…`, whose driver part means nothing here and is dropped.
+ */
+export function postgresConnectionString(uri: string): string {
+  return uri.replace(/^postgres(?:ql)?(?:\+[A-Za-z0-9_]+)?:\/\//, "postgresql://");
+}
+
+interface PostgresTarget {
+  host: string;
+  port: string;
+  database: string;
+  user: string;
+}
+
+function describeTarget(connectionString: string): PostgresTarget {
+  try {
+    const url = new URL(connectionString);
+    return {
+      host: decodeURIComponent(url.hostname) || "localhost",
+      port: url.port || "5432",
+      database: decodeURIComponent(url.pathname.replace(/^\//, "")) || decodeURIComponent(url.username) || "postgres",
+      user: decodeURIComponent(url.username) || "postgres",
+    };
+  } catch {
+    throw new LatheError(
+      "CONFIG_INVALID",
+      "Backend store URI is not a valid PostgreSQL URI. Use postgresql://user:password@host:5432/database.",
+    );
+  }
+}
+
+/** What went wrong reaching PostgreSQL, and what to do about it. */
+function connectionError(target: PostgresTarget, error: unknown): LatheError {
+  const code = (error as { code?: string }).code;
+  const where = `PostgreSQL at ${target.host}:${target.port}`;
+  if (code === "3D000") {
+    return new LatheError(
+      "CONFIG_INVALID",
+      `Database '${target.database}' does not exist on ${where}. Create it (createdb -h ${target.host} -p ${target.port} -U ${target.user} ${target.database}, or CREATE DATABASE "${target.database}") and start again.`,
+      { cause: error },
+    );
+  }
+  if (code === "28P01" || code === "28000") {
+    return new LatheError(
+      "CONFIG_INVALID",
+      `${where} refused user '${target.user}' for database '${target.database}': ${(error as Error).message}. Check the user and password in --backend-store-uri.`,
+      { cause: error },
+    );
+  }
+  return new LatheError(
+    "IO_ERROR",
+    `Cannot connect to ${where} (database '${target.database}'): ${(error as Error).message || code}. Check that the server is running and reachable, and the host and port in --backend-store-uri.`,
+    { cause: error },
+  );
+}
+
+/** How long a connection attempt may take before the store reports the server unreachable. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+async function openPostgres<DB>(uri: string): Promise<OpenedDatabase<DB>> {
+  const connectionString = postgresConnectionString(uri);
+  const target = describeTarget(connectionString);
+  const { default: pg } = await import("pg");
+  const pool = new pg.Pool({
+    connectionString,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    types: {
+      // bigint columns hold milliseconds and steps, which fit a JavaScript number; the driver's
+      // default is a string. Everything else keeps the driver's parsing.
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === pg.types.builtins.INT8
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection the server drops must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw connectionError(target, error);
+  }
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: "postgres",
+    location: `postgresql://${target.host}:${target.port}/${target.database}`,
     close: () => db.destroy(),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { LatheError } from "../../core/errors.js";
-import type { DialectName } from "./database.js";
+import { type DialectName, stringColumn, wholeNumberColumn } from "./database.js";
 import { registryMigration } from "./registry-migration.js";
 
 // Migrations run before the typed schema exists, so they see an untyped database.
@@ -19,46 +19,50 @@ const initialTracking = (dialect: DialectName): Migration => ({
     const clustered = <T extends { modifyEnd(node: ReturnType<typeof sql.raw>): T }>(builder: T): T =>
       dialect === "sqlite" ? builder.modifyEnd(sql.raw("without rowid")) : builder;
     const bigint = "bigint" as const;
+    const str = (type: Parameters<typeof stringColumn>[1]) => stringColumn(dialect, type);
+    const wholeNumber = wholeNumberColumn(dialect);
     await db.schema
       .createTable("experiments")
-      .addColumn("experiment_id", "integer", (col) => col.primaryKey())
-      .addColumn("name", "varchar(500)", (col) => col.notNull().unique())
-      .addColumn("artifact_location", "text", (col) => col.notNull())
-      .addColumn("lifecycle_stage", "varchar(32)", (col) => col.notNull())
+      .addColumn("experiment_id", wholeNumber, (col) => col.primaryKey())
+      .addColumn("name", str("varchar(500)"), (col) => col.notNull().unique())
+      .addColumn("artifact_location", str("text"), (col) => col.notNull())
+      .addColumn("lifecycle_stage", str("varchar(32)"), (col) => col.notNull())
       .addColumn("creation_time", bigint, (col) => col.notNull())
       .addColumn("last_update_time", bigint, (col) => col.notNull())
       .execute();
     await db.schema
       .createTable("experiment_tags")
-      .addColumn("experiment_id", "integer", (col) =>
+      .addColumn("experiment_id", wholeNumber, (col) =>
         col.notNull().references("experiments.experiment_id").onDelete("cascade"),
       )
-      .addColumn("key", "varchar(250)", (col) => col.notNull())
-      .addColumn("value", "text", (col) => col.notNull())
+      .addColumn("key", str("varchar(250)"), (col) => col.notNull())
+      .addColumn("value", str("text"), (col) => col.notNull())
       .addPrimaryKeyConstraint("experiment_tags_pk", ["experiment_id", "key"])
       .$call(clustered)
       .execute();
     await db.schema
       .createTable("runs")
-      .addColumn("run_uuid", "varchar(64)", (col) => col.primaryKey())
-      .addColumn("name", "varchar(250)", (col) => col.notNull())
-      .addColumn("experiment_id", "integer", (col) => col.notNull().references("experiments.experiment_id"))
-      .addColumn("user_id", "varchar(256)", (col) => col.notNull())
-      .addColumn("status", "varchar(20)", (col) => col.notNull())
+      .addColumn("run_uuid", str("varchar(64)"), (col) => col.primaryKey())
+      .addColumn("name", str("varchar(250)"), (col) => col.notNull())
+      .addColumn("experiment_id", wholeNumber, (col) => col.notNull().references("experiments.experiment_id"))
+      .addColumn("user_id", str("varchar(256)"), (col) => col.notNull())
+      .addColumn("status", str("varchar(20)"), (col) => col.notNull())
       .addColumn("start_time", bigint, (col) => col.notNull())
       .addColumn("end_time", bigint)
       .addColumn("deleted_time", bigint)
-      .addColumn("lifecycle_stage", "varchar(20)", (col) => col.notNull())
-      .addColumn("artifact_uri", "text", (col) => col.notNull())
+      .addColumn("lifecycle_stage", str("varchar(20)"), (col) => col.notNull())
+      .addColumn("artifact_uri", str("text"), (col) => col.notNull())
       .$call(clustered)
       .execute();
     await db.schema.createIndex("runs_experiment_start").on("runs").columns(["experiment_id", "start_time"]).execute();
     for (const table of ["params", "tags"]) {
       await db.schema
         .createTable(table)
-        .addColumn("run_uuid", "varchar(64)", (col) => col.notNull().references("runs.run_uuid").onDelete("cascade"))
-        .addColumn("key", "varchar(250)", (col) => col.notNull())
-        .addColumn("value", "text", (col) => col.notNull())
+        .addColumn("run_uuid", str("varchar(64)"), (col) =>
+          col.notNull().references("runs.run_uuid").onDelete("cascade"),
+        )
+        .addColumn("key", str("varchar(250)"), (col) => col.notNull())
+        .addColumn("value", str("text"), (col) => col.notNull())
         .addPrimaryKeyConstraint(`${table}_pk`, ["run_uuid", "key"])
         .$call(clustered)
         .execute();
@@ -72,8 +76,8 @@ const initialTracking = (dialect: DialectName): Migration => ({
       .addColumn("chunk_id", dialect === "sqlite" ? "integer" : "bigserial", (col) =>
         dialect === "sqlite" ? col.primaryKey().autoIncrement() : col.primaryKey(),
       )
-      .addColumn("run_uuid", "varchar(64)", (col) => col.notNull().references("runs.run_uuid").onDelete("cascade"))
-      .addColumn("key", "varchar(250)", (col) => col.notNull())
+      .addColumn("run_uuid", str("varchar(64)"), (col) => col.notNull().references("runs.run_uuid").onDelete("cascade"))
+      .addColumn("key", str("varchar(250)"), (col) => col.notNull())
       .addColumn("point_count", "integer", (col) => col.notNull())
       .addColumn("points", dialect === "sqlite" ? "blob" : "bytea", (col) => col.notNull())
       .execute();
@@ -84,8 +88,8 @@ const initialTracking = (dialect: DialectName): Migration => ({
       .execute();
     await db.schema
       .createTable("latest_metrics")
-      .addColumn("run_uuid", "varchar(64)", (col) => col.notNull().references("runs.run_uuid").onDelete("cascade"))
-      .addColumn("key", "varchar(250)", (col) => col.notNull())
+      .addColumn("run_uuid", str("varchar(64)"), (col) => col.notNull().references("runs.run_uuid").onDelete("cascade"))
+      .addColumn("key", str("varchar(250)"), (col) => col.notNull())
       .addColumn("step", bigint, (col) => col.notNull())
       .addColumn("timestamp", bigint, (col) => col.notNull())
       .addColumn("value", "double precision", (col) => col.notNull())
@@ -110,25 +114,25 @@ const initialTracking = (dialect: DialectName): Migration => ({
       .execute();
     await db.schema
       .createTable("datasets")
-      .addColumn("dataset_uuid", "varchar(36)", (col) => col.primaryKey())
-      .addColumn("experiment_id", "integer", (col) =>
+      .addColumn("dataset_uuid", str("varchar(36)"), (col) => col.primaryKey())
+      .addColumn("experiment_id", wholeNumber, (col) =>
         col.notNull().references("experiments.experiment_id").onDelete("cascade"),
       )
-      .addColumn("name", "varchar(500)", (col) => col.notNull())
-      .addColumn("digest", "varchar(36)", (col) => col.notNull())
-      .addColumn("dataset_source_type", "varchar(36)", (col) => col.notNull())
-      .addColumn("dataset_source", "text", (col) => col.notNull())
-      .addColumn("dataset_schema", "text")
-      .addColumn("dataset_profile", "text")
+      .addColumn("name", str("varchar(500)"), (col) => col.notNull())
+      .addColumn("digest", str("varchar(36)"), (col) => col.notNull())
+      .addColumn("dataset_source_type", str("varchar(36)"), (col) => col.notNull())
+      .addColumn("dataset_source", str("text"), (col) => col.notNull())
+      .addColumn("dataset_schema", str("text"))
+      .addColumn("dataset_profile", str("text"))
       .addUniqueConstraint("datasets_experiment_name_digest", ["experiment_id", "name", "digest"])
       .execute();
     await db.schema
       .createTable("inputs")
-      .addColumn("input_uuid", "varchar(36)", (col) => col.primaryKey())
-      .addColumn("source_type", "varchar(36)", (col) => col.notNull())
-      .addColumn("source_id", "varchar(36)", (col) => col.notNull())
-      .addColumn("destination_type", "varchar(36)", (col) => col.notNull())
-      .addColumn("destination_id", "varchar(64)", (col) => col.notNull())
+      .addColumn("input_uuid", str("varchar(36)"), (col) => col.primaryKey())
+      .addColumn("source_type", str("varchar(36)"), (col) => col.notNull())
+      .addColumn("source_id", str("varchar(36)"), (col) => col.notNull())
+      .addColumn("destination_type", str("varchar(36)"), (col) => col.notNull())
+      .addColumn("destination_id", str("varchar(64)"), (col) => col.notNull())
       .addUniqueConstraint("inputs_source_destination", [
         "source_type",
         "source_id",
@@ -143,11 +147,11 @@ const initialTracking = (dialect: DialectName): Migration => ({
       .execute();
     await db.schema
       .createTable("input_tags")
-      .addColumn("input_uuid", "varchar(36)", (col) =>
+      .addColumn("input_uuid", str("varchar(36)"), (col) =>
         col.notNull().references("inputs.input_uuid").onDelete("cascade"),
       )
-      .addColumn("name", "varchar(255)", (col) => col.notNull())
-      .addColumn("value", "varchar(500)", (col) => col.notNull())
+      .addColumn("name", str("varchar(255)"), (col) => col.notNull())
+      .addColumn("value", str("varchar(500)"), (col) => col.notNull())
       .addPrimaryKeyConstraint("input_tags_pk", ["input_uuid", "name"])
       .$call(clustered)
       .execute();

@@ -7,7 +7,7 @@
  * models.
  */
 import type { Kysely, Migration } from "kysely";
-import type { DialectName } from "./database.js";
+import { type DialectName, stringColumn, wholeNumberColumn } from "./database.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's own migration signature is Kysely<any>
 type AnyDb = Kysely<any>;
@@ -16,31 +16,33 @@ export function registryMigration(dialect: DialectName): Migration {
   return {
     async up(db: AnyDb) {
       const bigint = "bigint" as const;
+      const str = (type: Parameters<typeof stringColumn>[1]) => stringColumn(dialect, type);
+      const wholeNumber = wholeNumberColumn(dialect);
       await db.schema
         .createTable("registered_models")
-        .addColumn("name", "varchar(256)", (col) => col.primaryKey())
+        .addColumn("name", str("varchar(256)"), (col) => col.primaryKey())
         .addColumn("creation_time", bigint, (col) => col.notNull())
         .addColumn("last_updated_time", bigint, (col) => col.notNull())
-        .addColumn("description", "text")
-        .addColumn("user_id", "varchar(256)")
+        .addColumn("description", str("text"))
+        .addColumn("user_id", str("varchar(256)"))
         .execute();
       await db.schema
         .createTable("model_versions")
-        .addColumn("name", "varchar(256)", (col) =>
+        .addColumn("name", str("varchar(256)"), (col) =>
           col.notNull().references("registered_models.name").onUpdate("cascade").onDelete("cascade"),
         )
-        .addColumn("version", "integer", (col) => col.notNull())
+        .addColumn("version", wholeNumber, (col) => col.notNull())
         .addColumn("creation_time", bigint, (col) => col.notNull())
         .addColumn("last_updated_time", bigint, (col) => col.notNull())
-        .addColumn("description", "text")
-        .addColumn("user_id", "varchar(256)")
-        .addColumn("current_stage", "varchar(20)", (col) => col.notNull())
-        .addColumn("source", "text")
-        .addColumn("storage_location", "text")
-        .addColumn("run_id", "varchar(256)")
-        .addColumn("run_link", "text")
-        .addColumn("status", "varchar(20)", (col) => col.notNull())
-        .addColumn("status_message", "text")
+        .addColumn("description", str("text"))
+        .addColumn("user_id", str("varchar(256)"))
+        .addColumn("current_stage", str("varchar(20)"), (col) => col.notNull())
+        .addColumn("source", str("text"))
+        .addColumn("storage_location", str("text"))
+        .addColumn("run_id", str("varchar(256)"))
+        .addColumn("run_link", str("text"))
+        .addColumn("status", str("varchar(20)"), (col) => col.notNull())
+        .addColumn("status_message", str("text"))
         // The key that makes two concurrent creates of one version number collide instead of both landing.
         .addPrimaryKeyConstraint("model_versions_pk", ["name", "version"])
         .execute();
@@ -52,19 +54,19 @@ export function registryMigration(dialect: DialectName): Migration {
         .execute();
       await db.schema
         .createTable("registered_model_tags")
-        .addColumn("name", "varchar(256)", (col) =>
+        .addColumn("name", str("varchar(256)"), (col) =>
           col.notNull().references("registered_models.name").onUpdate("cascade").onDelete("cascade"),
         )
-        .addColumn("key", "varchar(250)", (col) => col.notNull())
-        .addColumn("value", "text", (col) => col.notNull())
+        .addColumn("key", str("varchar(250)"), (col) => col.notNull())
+        .addColumn("value", str("text"), (col) => col.notNull())
         .addPrimaryKeyConstraint("registered_model_tags_pk", ["name", "key"])
         .execute();
       await db.schema
         .createTable("model_version_tags")
-        .addColumn("name", "varchar(256)", (col) => col.notNull())
-        .addColumn("version", "integer", (col) => col.notNull())
-        .addColumn("key", "varchar(250)", (col) => col.notNull())
-        .addColumn("value", "text", (col) => col.notNull())
+        .addColumn("name", str("varchar(256)"), (col) => col.notNull())
+        .addColumn("version", wholeNumber, (col) => col.notNull())
+        .addColumn("key", str("varchar(250)"), (col) => col.notNull())
+        .addColumn("value", str("text"), (col) => col.notNull())
         .addPrimaryKeyConstraint("model_version_tags_pk", ["name", "version", "key"])
         .addForeignKeyConstraint(
           "model_version_tags_version_fk",
@@ -76,11 +78,11 @@ export function registryMigration(dialect: DialectName): Migration {
         .execute();
       await db.schema
         .createTable("registered_model_aliases")
-        .addColumn("name", "varchar(256)", (col) =>
+        .addColumn("name", str("varchar(256)"), (col) =>
           col.notNull().references("registered_models.name").onUpdate("cascade").onDelete("cascade"),
         )
-        .addColumn("alias", "varchar(256)", (col) => col.notNull())
-        .addColumn("version", "integer", (col) => col.notNull())
+        .addColumn("alias", str("varchar(256)"), (col) => col.notNull())
+        .addColumn("version", wholeNumber, (col) => col.notNull())
         .addPrimaryKeyConstraint("registered_model_aliases_pk", ["name", "alias"])
         .execute();
       await db.schema
@@ -88,13 +90,13 @@ export function registryMigration(dialect: DialectName): Migration {
         .addColumn("event_id", dialect === "sqlite" ? "integer" : "bigserial", (col) =>
           dialect === "sqlite" ? col.primaryKey().autoIncrement() : col.primaryKey(),
         )
-        .addColumn("name", "varchar(256)", (col) => col.notNull())
-        .addColumn("version", "integer", (col) => col.notNull())
-        .addColumn("kind", "varchar(16)", (col) => col.notNull())
-        .addColumn("alias", "varchar(256)")
-        .addColumn("from_value", "varchar(256)")
-        .addColumn("to_value", "varchar(256)")
-        .addColumn("user_id", "varchar(256)", (col) => col.notNull())
+        .addColumn("name", str("varchar(256)"), (col) => col.notNull())
+        .addColumn("version", wholeNumber, (col) => col.notNull())
+        .addColumn("kind", str("varchar(16)"), (col) => col.notNull())
+        .addColumn("alias", str("varchar(256)"))
+        .addColumn("from_value", str("varchar(256)"))
+        .addColumn("to_value", str("varchar(256)"))
+        .addColumn("user_id", str("varchar(256)"), (col) => col.notNull())
         .addColumn("timestamp", bigint, (col) => col.notNull())
         .execute();
       await db.schema.createIndex("registry_events_name").on("registry_events").columns(["name", "event_id"]).execute();

@@ -73,19 +73,37 @@ async function selectInChunks<T>(ids: string[], query: (chunk: string[]) => Prom
   return parts;
 }
 
+/**
+ * Key order within a run: SQLite reads these tables in primary-key order anyway (WITHOUT ROWID, so
+ * the sort costs nothing); PostgreSQL would return heap order, which updates reshuffle.
+ */
+function byRunAndKey<Q extends { orderBy(column: "run_uuid" | "key"): Q }>(query: Q): Q {
+  return query.orderBy("run_uuid").orderBy("key");
+}
+
 /** Loads latest metrics, params, tags and dataset inputs for runs, in a few queries whatever their number. */
 export async function loadRuns(db: Kysely<TrackingDatabase>, rows: RunsTable[]): Promise<Run[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.run_uuid);
   const [metrics, params, tags, inputs] = await Promise.all([
     selectInChunks(ids, (chunk) =>
-      db.selectFrom("latest_metrics").selectAll().where("run_uuid", "in", chunk).execute(),
+      db.selectFrom("latest_metrics").selectAll().where("run_uuid", "in", chunk).$call(byRunAndKey).execute(),
     ),
     selectInChunks(ids, (chunk) =>
-      db.selectFrom("params").select(["run_uuid", "key", "value"]).where("run_uuid", "in", chunk).execute(),
+      db
+        .selectFrom("params")
+        .select(["run_uuid", "key", "value"])
+        .where("run_uuid", "in", chunk)
+        .$call(byRunAndKey)
+        .execute(),
     ),
     selectInChunks(ids, (chunk) =>
-      db.selectFrom("tags").select(["run_uuid", "key", "value"]).where("run_uuid", "in", chunk).execute(),
+      db
+        .selectFrom("tags")
+        .select(["run_uuid", "key", "value"])
+        .where("run_uuid", "in", chunk)
+        .$call(byRunAndKey)
+        .execute(),
     ),
     loadDatasetInputs(db, ids),
   ]);

@@ -32,13 +32,23 @@ export function compareExpression(
   left: Expression<unknown>,
   comparison: Comparison,
 ): Expression<SqlBool> {
-  const { operator, value } = comparison;
+  const { operator } = comparison;
+  // A bound number reaches PostgreSQL as text typed like the column, so 1.5 against a bigint column
+  // (start_time, creation_time) would be a syntax error; as double precision it compares as on SQLite.
+  const value =
+    dialect === "postgres" && typeof comparison.value === "number"
+      ? sql`cast(${comparison.value} as double precision)`
+      : comparison.value;
   switch (operator) {
+    // PostgreSQL treats a backslash in a pattern as an escape unless told otherwise; SQLite has no
+    // escape character, and a backslash matches itself on both.
     case "LIKE":
-      return sql<SqlBool>`${left} like ${value}`;
+      return dialect === "postgres"
+        ? sql<SqlBool>`${left} like ${value} escape ''`
+        : sql<SqlBool>`${left} like ${value}`;
     case "ILIKE":
       return dialect === "postgres"
-        ? sql<SqlBool>`${left} ilike ${value}`
+        ? sql<SqlBool>`${left} ilike ${value} escape ''`
         : sql<SqlBool>`lower(${left}) like lower(${value})`;
     case "IN":
     case "NOT IN": {

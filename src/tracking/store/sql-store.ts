@@ -39,7 +39,7 @@ import { experimentFromRow, loadRuns, runInfoFromRow } from "./rows.js";
 import type { RunsTable, TrackingDatabase } from "./schema.js";
 import { SearchCache } from "./search-cache.js";
 import { experimentComparison, experimentOrderColumn, planRunSearch } from "./search-sql.js";
-import { writeTransaction } from "./transaction.js";
+import { isUniqueViolation, writeTransaction } from "./transaction.js";
 import { RunWriteBatcher } from "./write-batcher.js";
 import { upsertTags } from "./writes.js";
 
@@ -51,6 +51,8 @@ export interface SqlTrackingStoreOptions {
 }
 
 type Db = Kysely<TrackingDatabase>;
+
+const CREATE_EXPERIMENT_ATTEMPTS = 8;
 
 function lifecycleStages(viewType: ViewType | undefined): string[] {
   if (viewType === "DELETED_ONLY") return ["deleted"];
@@ -128,6 +130,18 @@ export class SqlTrackingStore implements TrackingStore {
 
   async createExperiment(input: CreateExperimentInput): Promise<string> {
     const name = validateExperimentName(input.name);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.insertExperiment(name, input);
+      } catch (error) {
+        // On PostgreSQL two creators can read the same highest id (or check the same new name) at
+        // once; the key refuses the second, which tries again and then sees the first one's row.
+        if (!isUniqueViolation(error) || attempt >= CREATE_EXPERIMENT_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private insertExperiment(name: string, input: CreateExperimentInput): Promise<string> {
     const now = Date.now();
     return writeTransaction(this.db, this.dialect, async (trx) => {
       const existing = await trx
@@ -169,7 +183,13 @@ export class SqlTrackingStore implements TrackingStore {
   private async experimentTags(db: Db, ids: number[]): Promise<Map<number, Tag[]>> {
     const result = new Map<number, Tag[]>();
     if (ids.length === 0) return result;
-    const rows = await db.selectFrom("experiment_tags").selectAll().where("experiment_id", "in", ids).execute();
+    const rows = await db
+      .selectFrom("experiment_tags")
+      .selectAll()
+      .where("experiment_id", "in", ids)
+      .orderBy("experiment_id")
+      .orderBy("key")
+      .execute();
     for (const row of rows) {
       const id = Number(row.experiment_id);
       const list = result.get(id) ?? [];

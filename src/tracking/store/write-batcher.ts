@@ -15,7 +15,7 @@ import { invalidParameter, notFound } from "../../core/errors.js";
 import type { LogBatchInput, Metric, Param, Tag } from "../entities.js";
 import type { DialectName } from "./database.js";
 import type { TrackingDatabase } from "./schema.js";
-import { writeTransaction } from "./transaction.js";
+import { lockedForWrite, writeTransaction } from "./transaction.js";
 import { insertMetrics, insertNewParams, upsertTags } from "./writes.js";
 
 type Db = Kysely<TrackingDatabase>;
@@ -58,7 +58,7 @@ export class RunWriteBatcher {
 
   private async flush(batch: Pending[]): Promise<void> {
     try {
-      await writeTransaction(this.db, this.dialect, (trx) => writeGroup(trx, batch));
+      await writeTransaction(this.db, this.dialect, (trx) => writeGroup(trx, this.dialect, batch));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);
@@ -78,19 +78,21 @@ export class RunWriteBatcher {
 }
 
 /** Writes every acceptable request of a flush, grouped by run; marks refused ones with their error. */
-async function writeGroup(db: Db, batch: Pending[]): Promise<void> {
+async function writeGroup(db: Db, dialect: DialectName, batch: Pending[]): Promise<void> {
   const byRun = new Map<string, Pending[]>();
   for (const pending of batch) {
     const list = byRun.get(pending.input.runId);
     if (list) list.push(pending);
     else byRun.set(pending.input.runId, [pending]);
   }
-  for (const [runId, requests] of byRun) {
-    const run = await db
-      .selectFrom("runs")
-      .select(["lifecycle_stage", "name", "start_time"])
-      .where("run_uuid", "=", runId)
-      .executeTakeFirst();
+  // Runs in id order, so two flushes in different processes lock shared runs in the same order.
+  for (const [runId, requests] of [...byRun].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    // Locked on PostgreSQL, so writers to one run from several server processes take turns: the
+    // params check below then sees every value committed before it, as under SQLite's write lock.
+    const run = await lockedForWrite(
+      dialect,
+      db.selectFrom("runs").select(["lifecycle_stage", "name", "start_time"]).where("run_uuid", "=", runId),
+    ).executeTakeFirst();
     if (run?.lifecycle_stage !== "active") {
       const error = run
         ? invalidParameter(

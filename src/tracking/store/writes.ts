@@ -63,6 +63,14 @@ function isLater(a: MetricsTable, b: MetricsTable): boolean {
 
 const latestValues = (row: LatestMetricsTable) => LATEST_COLUMNS.map((column) => row[column]);
 
+/**
+ * Rows in key order: two transactions writing overlapping keys of one run (two server processes on
+ * PostgreSQL) then take the row locks in the same order and wait for each other instead of deadlocking.
+ */
+function inKeyOrder<T extends { key: string }>(rows: Iterable<T>): T[] {
+  return [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 export async function insertMetrics(
   db: Db,
   runId: string,
@@ -104,7 +112,7 @@ export async function insertMetrics(
   }
   await executeInChunks(
     db,
-    [...latest.values()],
+    inKeyOrder(latest.values()),
     (count) =>
       cachedSql(db, "latest_metrics", count, (n) =>
         db
@@ -143,7 +151,7 @@ export async function insertMetrics(
 export async function insertNewParams(db: Db, runId: string, params: readonly Param[]): Promise<void> {
   await executeInChunks(
     db,
-    params,
+    inKeyOrder(params),
     (count) =>
       cachedSql(db, "params", count, (n) =>
         db
@@ -159,7 +167,7 @@ export async function insertNewParams(db: Db, runId: string, params: readonly Pa
 export async function upsertTags(db: Db, runId: string, tags: readonly Tag[]): Promise<void> {
   await executeInChunks(
     db,
-    tags,
+    inKeyOrder(tags),
     (count) =>
       cachedSql(db, "tags", count, (n) =>
         db
