@@ -7,11 +7,13 @@ import { VERSION } from "../version.js";
 import { registerCardCommands } from "./card.js";
 import { registerDataCommands } from "./data.js";
 import { registerDemoCommand } from "./demo.js";
+import { registerDeployCommands } from "./deploy.js";
 import { registerDriftCommand } from "./drift.js";
 import { registerExperimentsCommand } from "./experiments.js";
 import { registerMetricsCommands } from "./metrics.js";
 import { registerModelsCommand } from "./models.js";
 import { registerMonitorCommand } from "./monitor.js";
+import { registerNewCommand } from "./new.js";
 import { registerPipelineCommands } from "./pipeline.js";
 import { registerRetrainCommand } from "./retrain.js";
 import { registerRunsCommand } from "./runs.js";
@@ -42,5 +44,7 @@ export function buildProgram(): Command {
   registerValidationCommands(program);
   registerCardCommands(program);
   registerMonitorCommand(program);
+  registerNewCommand(program);
+  registerDeployCommands(program);
   return program;
 }
