@@ -4,7 +4,7 @@
  * only when a Parquet file is given). A column whose values are all numbers (integers, decimals,
  * floats) is numeric; anything else becomes categorical text, as with CSV.
  */
-import { access } from "node:fs/promises";
+import { openDuckDb } from "../core/duckdb.js";
 import { LatheError } from "../core/errors.js";
 import type { Table, TableColumn } from "./table.js";
 
@@ -27,36 +27,16 @@ function toColumn(name: string, values: Cell[]): TableColumn {
 
 /** Loads every column of a Parquet file. */
 export async function readParquetTable(path: string): Promise<Table> {
+  const session = await openDuckDb(path, `Reading ${path}`);
   try {
-    await access(path);
-  } catch {
-    throw new LatheError("RESOURCE_DOES_NOT_EXIST", `${path} does not exist; check the path.`);
-  }
-  let duckdb: typeof import("@duckdb/node-api");
-  try {
-    duckdb = await import("@duckdb/node-api");
-  } catch (error) {
-    throw new LatheError(
-      "NOT_IMPLEMENTED",
-      `Reading ${path} needs DuckDB (@duckdb/node-api), which is not installed here; install it or convert the file to CSV.`,
-      { cause: error },
-    );
-  }
-  const instance = await duckdb.DuckDBInstance.create(":memory:");
-  try {
-    const connection = await instance.connect();
-    try {
-      const literal = `'${path.replaceAll("'", "''")}'`;
-      const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet(${literal})`);
-      const names = reader.columnNames();
-      const columns = reader.getColumnsJS() as Cell[][];
-      return {
-        columns: names.map((name, index) => toColumn(name, columns[index] ?? [])),
-        rowCount: reader.currentRowCount,
-      };
-    } finally {
-      connection.closeSync();
-    }
+    const literal = `'${path.replaceAll("'", "''")}'`;
+    const reader = await session.connection.runAndReadAll(`SELECT * FROM read_parquet(${literal})`);
+    const names = reader.columnNames();
+    const columns = reader.getColumnsJS() as Cell[][];
+    return {
+      columns: names.map((name, index) => toColumn(name, columns[index] ?? [])),
+      rowCount: reader.currentRowCount,
+    };
   } catch (error) {
     if (error instanceof LatheError) throw error;
     throw new LatheError(
@@ -65,6 +45,6 @@ export async function readParquetTable(path: string): Promise<Table> {
       { cause: error },
     );
   } finally {
-    instance.closeSync();
+    session.close();
   }
 }

@@ -4,7 +4,7 @@
  * when data is validated or profiled). The file is read in place by `read_csv_auto` or
  * `read_parquet`; nothing is loaded into memory beyond what each query needs.
  */
-import { access } from "node:fs/promises";
+import { openDuckDb } from "../core/duckdb.js";
 import { LatheError } from "../core/errors.js";
 import { plainValue, sourceSql } from "./sql.js";
 import type { ColumnInfo } from "./types.js";
@@ -27,27 +27,7 @@ export function firstLine(error: unknown): string {
 
 /** Opens `path` for querying; the caller must `close()` the session. */
 export async function openData(path: string): Promise<DataSession> {
-  try {
-    await access(path);
-  } catch {
-    throw new LatheError("RESOURCE_DOES_NOT_EXIST", `${path} does not exist; check the path.`);
-  }
-  let duckdb: typeof import("@duckdb/node-api");
-  try {
-    duckdb = await import("@duckdb/node-api");
-  } catch (error) {
-    throw new LatheError(
-      "NOT_IMPLEMENTED",
-      "Validating data needs DuckDB (@duckdb/node-api), which is not installed here; run npm install.",
-      { cause: error },
-    );
-  }
-  const instance = await duckdb.DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  const close = () => {
-    connection.closeSync();
-    instance.closeSync();
-  };
+  const { connection, close } = await openDuckDb(path, "Validating data");
   const source = sourceSql(path);
   try {
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
