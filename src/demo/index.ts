@@ -1,7 +1,7 @@
 /**
  * @module demo
  * `lathe demo`: the lifecycle on the embedded default (SQLite + local folders) in a fresh folder —
- * version and validate the data; run a tracked pipeline that trains two models; register the better
+ * scaffold a project and version and validate its data; run a tracked pipeline that trains two models; register the better
  * one as the champion with its card; serve it; send normal, then shifted traffic with labels as
  * feedback; monitor the prediction log (drift, accuracy, an alert); retrain and promote a challenger
  * while the server keeps answering; roll the promotion back. Each step uses only what Lathe really
@@ -17,7 +17,6 @@ import { modelCard } from "../cards/model-card.js";
 import { LatheClient } from "../client/client.js";
 import { writeFileAtomic } from "../core/fs.js";
 import { addCommand } from "../data/commands.js";
-import { initDataRepo } from "../data/repo.js";
 import { logModel } from "../models/log.js";
 import { retrain } from "../models/retrain.js";
 import { Random } from "../models/train/random.js";
@@ -26,6 +25,7 @@ import { runMonitor } from "../monitoring/monitor-run.js";
 import { reproduce } from "../pipeline/repro.js";
 import { StageClock, trackStages } from "../pipeline/track.js";
 import { rollback } from "../registry/promotion.js";
+import { createProject } from "../scaffold/new-project.js";
 import { startServer } from "../server/start.js";
 import { DEFAULT_SERVE_SETTINGS, startModelServer } from "../serving/start.js";
 import { formatSuite, profileData } from "../validation/profile.js";
@@ -125,17 +125,15 @@ function toCsv(rows: readonly LabelledRow[]): string {
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dir = options.dir ? resolve(options.dir) : mkdtempSync(join(tmpdir(), "lathe-demo-"));
-  const project = join(dir, "project");
-  await mkdir(join(project, "data", "raw"), { recursive: true });
-  await mkdir(join(project, "metrics"), { recursive: true });
+  const project = join(dir, "iris-project");
   print(`Lathe demo in ${dir}`);
 
-  // 1. A project with versioned, validated data.
+  // 1. A scaffolded project (lathe new) with versioned, validated data.
+  await createProject({ dir: project, template: "typescript", name: "iris-project" });
+  await mkdir(join(project, "metrics"), { recursive: true });
   const git = (...args: string[]) => execFileSync("git", args, { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
-  git("init", "-q");
   git("config", "user.email", "demo@example.com");
   git("config", "user.name", "Lathe demo");
-  await initDataRepo(project);
   const rawCsv = join(project, "data", "raw", "iris.csv");
   await copyFile(IRIS, rawCsv);
   const [added] = await addCommand(["data/raw/iris.csv"], { cwd: project });
@@ -143,7 +141,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   await writeFile(join(project, "iris-suite.yaml"), formatSuite(suite));
   const validation = await validateData(rawCsv, suite);
   print(
-    `[1/6] project in ${project}: data/raw/iris.csv versioned (md5 ${added!.md5}); ${validation.statistics.successful_expectations} of ${validation.statistics.evaluated_expectations} expectations of its suite hold`,
+    `[1/6] lathe new ${project}: data/raw/iris.csv versioned (md5 ${added!.md5}); ${validation.statistics.successful_expectations} of ${validation.statistics.evaluated_expectations} expectations of its suite hold`,
   );
 
   const server = await startServer({
@@ -160,7 +158,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   try {
     const client = new LatheClient({ trackingUri: server.url });
 
-    // 2. A tracked pipeline training two algorithms; the better one becomes the champion.
+    // 2. A tracked pipeline training two algorithms (in place of the template's own stages, which
+    // need the project's npm install); the better one becomes the champion.
     await writeFile(join(project, "dvc.yaml"), pipelineYaml(latheCommand()));
     const clock = new StageClock();
     const result = await reproduce({ cwd: project, jobs: 2, onEvent: clock.onEvent });
