@@ -15,6 +15,7 @@ interface RetrainFlags extends ClientFlags {
   evaluate: string;
   margin?: string;
   experiment?: string;
+  repro?: boolean;
 }
 
 export function registerRetrainCommand(program: Command): void {
@@ -34,6 +35,7 @@ export function registerRetrainCommand(program: Command): void {
     .requiredOption("--evaluate <csv>", "fresh labelled rows both models are scored on")
     .option("--margin <score>", "how much better the challenger must score (default 0)")
     .option("--experiment <name>", "experiment of the runs (default retrain-<name>)")
+    .option("--repro", "first reproduce the pipeline here (tracked), so --data is the newest it makes")
     .action(async (model: string, flags: RetrainFlags) => {
       const [{ retrain }, { parseParamPairs }, { invalidParameter }] = await Promise.all([
         import("../models/retrain.js"),
@@ -53,6 +55,7 @@ export function registerRetrainCommand(program: Command): void {
         evaluate: flags.evaluate,
         margin,
         experiment: flags.experiment,
+        repro: flags.repro,
       });
       if (wantsJson(flags)) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else

@@ -31,6 +31,8 @@ export interface RetrainOptions {
   /** How much better the challenger must score to be promoted (default 0). */
   margin?: number;
   experiment?: string;
+  /** First reproduce the pipeline of `cwd` (tracked), so `data` is the newest it makes. */
+  repro?: boolean;
   cwd?: string;
 }
 
@@ -44,6 +46,8 @@ export interface RetrainResult {
   reason: string;
   /** The run recording the comparison and the decision. */
   runId: string;
+  /** Stages the pipeline reproduction ran, with `repro`. */
+  reproduced?: string[];
 }
 
 /** Labels (or values) a logged model predicts for the rows of `data`, through its ONNX graph. */
@@ -83,6 +87,21 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
   const cwd = options.cwd ?? process.cwd();
   const champion = await client.resolveModelUri(options.model);
   const experiment = options.experiment ?? `retrain-${name}`;
+  let reproduced: string[] | undefined;
+  if (options.repro) {
+    const [{ reproduce }, { StageClock, trackStages }] = await Promise.all([
+      import("../pipeline/repro.js"),
+      import("../pipeline/track.js"),
+    ]);
+    const clock = new StageClock();
+    const result = await reproduce({ cwd, onEvent: clock.onEvent });
+    await trackStages(cwd, result, { client, experiment, clock });
+    if (result.failed.length > 0)
+      throw invalidParameter(
+        `The pipeline failed before retraining: ${result.failed.map((failure) => `${failure.stage}: ${failure.message}`).join("; ")}. Fix it and run lathe retrain again; the champion is unchanged.`,
+      );
+    reproduced = [...result.ran, ...result.restored];
+  }
   const fresh = await readCsvDataset(resolve(cwd, options.evaluate), {
     target: options.target,
     source: options.evaluate,
@@ -138,5 +157,6 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
     promoted,
     reason,
     runId: run.id,
+    ...(reproduced ? { reproduced } : {}),
   };
 }

@@ -4,12 +4,14 @@
  * model server following it swaps with no failed request), and a rollback puts the champion back.
  * A challenger that does not win is not promoted, and the reason is recorded.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LatheClient } from "../../src/client/client.js";
+import { initDataRepo } from "../../src/data/repo.js";
 import { retrain } from "../../src/models/retrain.js";
 import { trainCommand } from "../../src/models/train-command.js";
 import { rollback } from "../../src/registry/promotion.js";
@@ -106,5 +108,30 @@ describe("lathe retrain", () => {
     await expect(retrain({ client, model: "models:/iris/2", data: IRIS, algo: "rf", evaluate: IRIS })).rejects.toThrow(
       /models:\/<name>@<alias>/,
     );
+  });
+
+  it("with repro, first reproduces the pipeline that makes the newest data, as tracked runs", async () => {
+    const repo = join(folder, "repo");
+    mkdirSync(repo);
+    execFileSync("git", ["init", "-q", repo]);
+    await initDataRepo(repo);
+    writeFileSync(join(repo, "source.csv"), readFileSync(IRIS, "utf8"));
+    writeFileSync(
+      join(repo, "dvc.yaml"),
+      "stages:\n  gather:\n    cmd: cp source.csv newest.csv\n    deps: [source.csv]\n    outs: [newest.csv]\n",
+    );
+    const result = await retrain({
+      client,
+      model: "models:/iris@champion",
+      data: "newest.csv",
+      algo: "tree",
+      params: { max_depth: "1" },
+      evaluate: "newest.csv",
+      margin: 0.5,
+      repro: true,
+      cwd: repo,
+    });
+    expect(result.reproduced).toEqual(["gather"]);
+    expect(result.promoted).toBe(false);
   });
 });
