@@ -14,6 +14,16 @@ function temporarySibling(target: string): string {
   return join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
+/** Flushes a written file's data to disk. */
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, "r");
   try {
@@ -54,12 +64,7 @@ export async function copyFileAtomic(source: string, target: string): Promise<vo
   const temp = temporarySibling(target);
   try {
     await copyFile(source, temp, constants.COPYFILE_FICLONE);
-    const handle = await open(temp, "r+");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncFile(temp);
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
@@ -99,12 +104,7 @@ export async function commitStream(
       await rm(temp, { force: true });
       return { committed: false, bytes };
     }
-    const handle = await open(temp, "r+");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncFile(temp);
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
