@@ -197,6 +197,39 @@ function classifierOutputs(labelType: number, classCount: number): ValueInfo[] {
   ];
 }
 
+/**
+ * A TreeEnsembleRegressor node summing or averaging the leaves' values per target; `alwaysBase`
+ * writes `base_values` even when all zero (the regression graph always has them).
+ */
+function treeRegressorNode(
+  model: TreeEnsembleModel,
+  nodes: ReturnType<typeof nodeAttributes>,
+  leaves: ReturnType<typeof leafWeights>,
+  output: string,
+  targets: number,
+  alwaysBase: boolean,
+): NodeSpec {
+  const base = alwaysBase || model.baseValues.some((value) => value !== 0);
+  return {
+    opType: "TreeEnsembleRegressor",
+    domain: ML_DOMAIN,
+    name: "TreeEnsembleRegressor",
+    inputs: [INPUT_NAME],
+    outputs: [output],
+    attributes: [
+      ...nodes,
+      attr.ints("target_treeids", leaves.treeIds),
+      attr.ints("target_nodeids", leaves.nodeIds),
+      attr.ints("target_ids", leaves.ids),
+      attr.floats("target_weights", leaves.weights),
+      attr.int("n_targets", targets),
+      attr.string("aggregate_function", model.aggregate === "average" ? "AVERAGE" : "SUM"),
+      ...(base ? [attr.floats("base_values", model.baseValues)] : []),
+      attr.string("post_transform", "NONE"),
+    ],
+  };
+}
+
 function treeEnsembleGraph(model: TreeEnsembleModel): GraphParts {
   const outputs = model.baseValues.length;
   checkTrees(model, outputs);
@@ -205,26 +238,7 @@ function treeEnsembleGraph(model: TreeEnsembleModel): GraphParts {
   if (model.task === "regression") {
     const leaves = leafWeights(model, (values) => values.map((value, id): [number, number] => [id, value]));
     return {
-      nodes: [
-        {
-          opType: "TreeEnsembleRegressor",
-          domain: ML_DOMAIN,
-          name: "TreeEnsembleRegressor",
-          inputs: [INPUT_NAME],
-          outputs: ["variable"],
-          attributes: [
-            ...nodes,
-            attr.ints("target_treeids", leaves.treeIds),
-            attr.ints("target_nodeids", leaves.nodeIds),
-            attr.ints("target_ids", leaves.ids),
-            attr.floats("target_weights", leaves.weights),
-            attr.int("n_targets", outputs),
-            attr.string("aggregate_function", model.aggregate === "average" ? "AVERAGE" : "SUM"),
-            attr.floats("base_values", model.baseValues),
-            attr.string("post_transform", "NONE"),
-          ],
-        },
-      ],
+      nodes: [treeRegressorNode(model, nodes, leaves, "variable", outputs, true)],
       outputs: [{ name: "variable", elemType: DataType.FLOAT, shape: ["N", outputs] }],
     };
   }
@@ -303,24 +317,7 @@ function twoClassProbabilityGraph(
     : { name: "class_labels", dataType: DataType.STRING, dims: [classes.length], stringData: classes.map(String) };
   return {
     nodes: [
-      {
-        opType: "TreeEnsembleRegressor",
-        domain: ML_DOMAIN,
-        name: "TreeEnsembleRegressor",
-        inputs: [INPUT_NAME],
-        outputs: ["probabilities"],
-        attributes: [
-          ...nodes,
-          attr.ints("target_treeids", leaves.treeIds),
-          attr.ints("target_nodeids", leaves.nodeIds),
-          attr.ints("target_ids", leaves.ids),
-          attr.floats("target_weights", leaves.weights),
-          attr.int("n_targets", classes.length),
-          attr.string("aggregate_function", model.aggregate === "average" ? "AVERAGE" : "SUM"),
-          ...(model.baseValues.some((value) => value !== 0) ? [attr.floats("base_values", model.baseValues)] : []),
-          attr.string("post_transform", "NONE"),
-        ],
-      },
+      treeRegressorNode(model, nodes, leaves, "probabilities", classes.length, false),
       {
         opType: "ArgMax",
         name: "ArgMax",
