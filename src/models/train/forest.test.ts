@@ -1,10 +1,8 @@
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type Dataset, readCsvDataset } from "./dataset.js";
 import { trainDecisionTree, trainRandomForest } from "./forest.js";
 import { predict } from "./predict.js";
-
-const IRIS = fileURLToPath(new URL("../../../examples/iris/data/iris.csv", import.meta.url));
+import { IRIS } from "./test-helpers.js";
 
 function dataset(rows: number[][], target: (string | number)[]): Dataset {
   return {

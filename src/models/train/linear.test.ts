@@ -1,24 +1,8 @@
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readCsvDataset, subset } from "./index.js";
 import { trainLogisticRegression, trainRidge } from "./linear.js";
 import { predict } from "./predict.js";
-
-const IRIS = fileURLToPath(new URL("../../../examples/iris/data/iris.csv", import.meta.url));
-const DIABETES = fileURLToPath(new URL("../../../test/fixtures/datasets/diabetes.csv", import.meta.url));
-
-function expectClose(
-  actual: readonly (number | readonly number[])[],
-  expected: readonly (number | readonly number[])[],
-  digits: number,
-) {
-  expect(actual).toHaveLength(expected.length);
-  expected.forEach((want, i) => {
-    const got = actual[i]!;
-    if (typeof want === "number") expect(got as number).toBeCloseTo(want, digits);
-    else expectClose(got as number[], want, digits);
-  });
-}
+import { DIABETES, expectClose, IRIS } from "./test-helpers.js";
 
 // Reference values: scikit-learn 1.2.1, StandardScaler + estimator, fitted on the whole file.
 describe("ridge and least squares", () => {
