@@ -15,6 +15,7 @@ import { registerModelsCommand } from "./models.js";
 import { registerMonitorCommand } from "./monitor.js";
 import { registerNewCommand } from "./new.js";
 import { registerPipelineCommands } from "./pipeline.js";
+import { registerReleaseCommands } from "./release.js";
 import { registerRetrainCommand } from "./retrain.js";
 import { registerRunsCommand } from "./runs.js";
 import { registerServeCommand } from "./serve.js";
@@ -46,5 +47,6 @@ export function buildProgram(): Command {
   registerMonitorCommand(program);
   registerNewCommand(program);
   registerDeployCommands(program);
+  registerReleaseCommands(program);
   return program;
 }
