@@ -4,11 +4,19 @@
  * server runs in its own process. Prints figures and ratios; it is not a pass/fail test.
  *
  *   npm run build && npm run bench     (LATHE_BENCH_RUNS=10000 LATHE_BENCH_SECONDS=5 by default)
+ *
+ * With `--pg`, the replica benchmark instead: a write+read mix (log-metric, log-batch, runs/search,
+ * runs/get) against one `lathe server` on PostgreSQL, then the same load split across two server
+ * processes on the same database, and the ratio. It uses a fresh database on the server
+ * LATHE_TEST_PG_URL names (default postgresql://postgres@127.0.0.1:5432/test) and drops it after.
+ *
+ *   npm run build && npm run bench -- --pg     (LATHE_BENCH_PG_CONNECTIONS=32 by default)
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type autocannon from "autocannon";
 import { format, HttpClient, type LoadResult, runLoad, runTimed, startProcess, stopProcess } from "./lib/load.js";
 
 const CONCURRENCY = 16;
@@ -46,7 +54,10 @@ async function measureFloor(): Promise<number> {
   return result.perSecond;
 }
 
-async function startLathe(dir: string): Promise<{ url: string; port: number; stop: () => Promise<void> }> {
+async function startLathe(
+  dir: string,
+  backendStoreUri = `sqlite:///${join(dir, "bench.db")}`,
+): Promise<{ url: string; port: number; stop: () => Promise<void> }> {
   const { child, match } = await startProcess(
     process.execPath,
     [
@@ -55,7 +66,7 @@ async function startLathe(dir: string): Promise<{ url: string; port: number; sto
       "--port",
       "0",
       "--backend-store-uri",
-      `sqlite:///${join(dir, "bench.db")}`,
+      backendStoreUri,
       "--artifacts-destination",
       join(dir, "artifacts"),
     ],
@@ -202,4 +213,172 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** Runs the replica mix gets spread over, each with a few params and metrics so searches have work. */
+const PG_RUNS = 200;
+const PG_CONNECTIONS = Number(process.env.LATHE_BENCH_PG_CONNECTIONS ?? 32);
+
+/** The requests of the mix, in the order each connection cycles through them. */
+const MIX_KINDS = ["log-metric", "log-batch", "search", "get-run"] as const;
+type MixKind = (typeof MIX_KINDS)[number];
+
+/** The autocannon requests for `kinds`, each on a run picked round-robin from `runIds`. */
+function mixRequests(kinds: readonly MixKind[], experimentId: string, runIds: readonly string[]): autocannon.Request[] {
+  let counter = 0;
+  const runOf = () => runIds[counter++ % runIds.length]!;
+  const now = Date.now();
+  const headers = { "content-type": "application/json" };
+  const post = (path: string, body: () => unknown): autocannon.Request => ({
+    method: "POST",
+    path: `${API}/${path}`,
+    headers,
+    setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }),
+  });
+  const requests: Record<MixKind, autocannon.Request> = {
+    "log-metric": post("runs/log-metric", () => ({
+      run_id: runOf(),
+      key: "loss",
+      value: counter / 7,
+      timestamp: now,
+      step: counter,
+    })),
+    "log-batch": post("runs/log-batch", () => ({
+      run_id: runOf(),
+      metrics: Array.from({ length: 10 }, (_, j) => ({ key: `m${j}`, value: j / 3, timestamp: now, step: counter })),
+    })),
+    search: post("runs/search", () => ({
+      experiment_ids: [experimentId],
+      filter: `metrics.score > ${(counter++ % 100) / 100} and params.group != '3'`,
+      order_by: ["metrics.score DESC"],
+      max_results: 100,
+    })),
+    "get-run": {
+      method: "GET",
+      path: `${API}/runs/get`,
+      setupRequest: (request) => ({ ...request, path: `${API}/runs/get?run_id=${runOf()}` }),
+    },
+  };
+  return kinds.map((kind) => requests[kind]);
+}
+
+/**
+ * One timed phase against each of `urls` at once, the connections split evenly. Every connection cycles
+ * through `kinds`: log-metric, log-batch (10 metrics), runs/search (a page of 100 with a filter and an
+ * order) and runs/get by default.
+ */
+async function runMix(
+  urls: readonly string[],
+  experimentId: string,
+  runIds: readonly string[],
+  kinds: readonly MixKind[] = MIX_KINDS,
+): Promise<LoadResult & { cpuBusy: number }> {
+  const { default: autocannon } = await import("autocannon");
+  const cpuBefore = machineCpu();
+  const phases = urls.map((url) =>
+    autocannon({
+      url,
+      connections: PG_CONNECTIONS / urls.length,
+      duration: SECONDS,
+      requests: mixRequests(kinds, experimentId, runIds),
+    }),
+  );
+  const results = await Promise.all(phases);
+  const cpuAfter = machineCpu();
+  const requests = results.reduce((sum, result) => sum + result.requests.total, 0);
+  return {
+    requests,
+    errors: results.reduce((sum, result) => sum + result.errors + result.non2xx, 0),
+    seconds: SECONDS,
+    perSecond: requests / SECONDS,
+    // Per-server percentiles: the slower server's, so a split never looks better than its worst half.
+    p50: Math.max(...results.map((result) => result.latency.p50)),
+    p99: Math.max(...results.map((result) => result.latency.p99)),
+    cpuBusy: (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total),
+  };
+}
+
+/** CPU time of all cores so far (ms), busy and in total, to tell a CPU-bound machine from a waiting one. */
+function machineCpu(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const sum = times.user + times.nice + times.sys + times.idle + times.irq;
+    total += sum;
+    busy += sum - times.idle;
+  }
+  return { busy, total };
+}
+
+async function mainPg(): Promise<void> {
+  // The test helper makes and drops a uniquely named database on the server LATHE_TEST_PG_URL names.
+  process.env.LATHE_TEST_PG_URL ||= "postgresql://postgres@127.0.0.1:5432/test";
+  const { createTestDatabase } = await import("../test/helpers/postgres.js");
+  const database = await createTestDatabase();
+  const dir = mkdtempSync(join(tmpdir(), "lathe-bench-pg-"));
+  const servers: { url: string; port: number; stop: () => Promise<void> }[] = [];
+  process.stdout.write(
+    `Lathe replica benchmark on PostgreSQL (database ${database.name}): ${PG_CONNECTIONS} concurrent clients in all,
+` +
+      `${SECONDS} s per phase; each client cycles log-metric, log-batch (10 metrics), runs/search (100), runs/get.
+
+`,
+  );
+  try {
+    servers.push(await startLathe(join(dir, "a"), database.uri));
+    const client = new HttpClient("127.0.0.1", servers[0]!.port, 16);
+    const post = async (path: string, body: unknown) =>
+      JSON.parse((await client.send("POST", `${API}/${path}`, JSON.stringify(body))).text) as Record<string, unknown>;
+    const experimentId = (await post("experiments/create", { name: "replicas" })).experiment_id as string;
+    const runIds: string[] = [];
+    await runLoad(client, { concurrency: 16, total: PG_RUNS }, (i) => ({
+      method: "POST",
+      path: `${API}/runs/create`,
+      body: JSON.stringify({ experiment_id: experimentId, run_name: `run-${i}` }),
+    }));
+    const listed = await post("runs/search", { experiment_ids: [experimentId], max_results: 1000 });
+    for (const run of listed.runs as { info: { run_id: string } }[]) runIds.push(run.info.run_id);
+    await runLoad(client, { concurrency: 16, total: runIds.length }, (i) => ({
+      method: "POST",
+      path: `${API}/runs/log-batch`,
+      body: JSON.stringify({
+        run_id: runIds[i],
+        params: [{ key: "group", value: String(i % 10) }],
+        metrics: [{ key: "score", value: ((i * 7919) % 1000) / 1000, timestamp: Date.now(), step: 0 }],
+      }),
+    }));
+    client.close();
+
+    const summary = (result: LoadResult & { cpuBusy: number }) =>
+      `${format(result.perSecond)} req/s  p50 ${format(result.p50, 1)} ms  p99 ${format(result.p99, 1)} ms  ` +
+      `(${result.errors} errors, machine CPU ${format(result.cpuBusy * 100)}% busy)`;
+    const oneUrl = [servers[0]!.url];
+    await runMix(oneUrl, experimentId, runIds); // warm-up: connection pools, JIT, PostgreSQL caches
+    for (const kind of MIX_KINDS)
+      line(`one server, ${kind} alone`, summary(await runMix(oneUrl, experimentId, runIds, [kind])));
+    const one = await runMix(oneUrl, experimentId, runIds);
+    line("one server, the mix", summary(one));
+
+    servers.push(await startLathe(join(dir, "b"), database.uri));
+    const twoUrls = servers.map((server) => server.url);
+    await runMix(twoUrls, experimentId, runIds);
+    const two = await runMix(twoUrls, experimentId, runIds);
+    line("two servers, the mix split evenly", summary(two));
+    // The database grew during the phases above; a second single-server run shows how much that alone moves.
+    await servers.pop()!.stop();
+    const oneAgain = await runMix(oneUrl, experimentId, runIds);
+    line("one server, the mix again (drift check)", summary(oneAgain));
+
+    process.stdout.write(
+      `\nTwo servers / one: ${format(two.perSecond / one.perSecond, 2)}× ` +
+        `(against the drift check: ${format(two.perSecond / oneAgain.perSecond, 2)}×). Target: ≥ 1.5×.\n` +
+        `The servers, PostgreSQL and the load generator share this machine's ${cpus().length} cores: once they are\n` +
+        "all busy, a second replica competes with the first for CPU instead of adding capacity.\n",
+    );
+  } finally {
+    for (const server of servers) await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+    await database.drop();
+  }
+}
+
+if (process.argv.includes("--pg")) await mainPg();
+else await main();

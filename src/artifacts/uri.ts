@@ -1,6 +1,6 @@
 /**
  * @module artifacts/uri
- * Artifact URIs: opening the repository behind one (local path, `file:`, `mlflow-artifacts:`), and validating
+ * Artifact URIs: opening the repository behind one (local path, `file:`, `s3:`, `mlflow-artifacts:`), and validating
  * the `artifact_location` a client asks an experiment to use. Client-chosen locations were the entry point of a
  * long series of MLflow traversal CVEs (reference/mlflow.md §7), hence the strict, decode-everything checks.
  */
@@ -10,11 +10,15 @@ import { invalidParameter, LatheError } from "../core/errors.js";
 import { LocalArtifactRepository } from "./local.js";
 import { decodeLayers, hasControlChar, isTraversalSegment, validateArtifactPath } from "./path-safety.js";
 import type { ArtifactRepository } from "./repository.js";
+import { parseS3ArtifactUri, S3ArtifactRepository } from "./s3.js";
 import { ScopedArtifactRepository } from "./scoped.js";
 
 /** Where `mlflow-artifacts:` URIs are stored. */
 export interface ArtifactStoreOptions {
-  /** Folder behind mlflow-artifacts:/ (the server's --artifacts-destination). */
+  /**
+   * What is behind mlflow-artifacts:/ (the server's --artifacts-destination): an absolute folder or an
+   * `s3://bucket/prefix` URI, as `resolveArtifactsDestination` returns it.
+   */
   artifactsDestination: string;
 }
 
@@ -50,25 +54,58 @@ function invalidUri(reason: string): LatheError {
 }
 
 /**
- * Opens the repository for an artifact URI: a plain local path, `file:///abs/path`, `file:/abs`, or
+ * Checks the server's `--artifacts-destination` and puts it in the form `openArtifactsDestination` takes: an
+ * `s3://bucket/prefix` URI is kept, a folder (or `file:` URI) becomes an absolute path.
+ *
+ * @throws LatheError CONFIG_INVALID for another scheme or a malformed S3 URI
+ */
+export function resolveArtifactsDestination(destination: string, cwd: string = process.cwd()): string {
+  const fail = (reason: string) =>
+    new LatheError(
+      "CONFIG_INVALID",
+      `--artifacts-destination '${destination.slice(0, 200)}' ${reason}; give a folder or s3://<bucket>/<prefix>`,
+    );
+  const scheme = schemeOf(destination);
+  if (scheme === undefined) return resolve(cwd, destination);
+  if (scheme === "file") return fileUriToPath(destination, (reason) => fail(`is not usable: ${reason}`));
+  if (scheme !== "s3") throw fail(`uses scheme '${scheme}:', which Lathe cannot store artifacts in`);
+  try {
+    parseS3ArtifactUri(destination);
+  } catch (error) {
+    throw error instanceof LatheError ? fail(`is not usable: ${error.message}`) : error;
+  }
+  return destination;
+}
+
+/** The repository behind `mlflow-artifacts:/`: an S3 prefix or a local folder, as `resolveArtifactsDestination` gave. */
+export function openArtifactsDestination(destination: string, rootUri: string): ArtifactRepository {
+  return schemeOf(destination) === "s3"
+    ? new S3ArtifactRepository(destination, {}, rootUri)
+    : new LocalArtifactRepository(destination, rootUri);
+}
+
+/**
+ * Opens the repository for an artifact URI: a plain local path, `file:///abs/path`, `file:/abs`,
+ * `s3://bucket/prefix` (credentials and endpoint from the AWS_* environment and `MLFLOW_S3_ENDPOINT_URL`), or
  * `mlflow-artifacts:/<rel>` / `mlflow-artifacts://host:port/<rel>`, resolved under `options.artifactsDestination`
  * (the authority names the proxying tracking server, which is us, so it is ignored).
  *
- * @throws LatheError NOT_IMPLEMENTED for other schemes (`s3:`, `http:`, ...); INVALID_PARAMETER_VALUE for a
- *   malformed URI or an `mlflow-artifacts:` path that fails `validateArtifactPath`.
+ * @throws LatheError NOT_IMPLEMENTED for other schemes (`gs:`, `http:`, ...); INVALID_PARAMETER_VALUE for a
+ *   malformed URI or a path (or S3 prefix) that fails `validateArtifactPath`.
  */
 export function openArtifactRepository(uri: string, options: ArtifactStoreOptions): ArtifactRepository {
   if (typeof uri !== "string" || uri === "") throw invalidUri("must be a non-empty string");
   const scheme = schemeOf(uri);
   if (scheme === undefined) return new LocalArtifactRepository(resolve(uri), uri);
   if (scheme === "file") return new LocalArtifactRepository(fileUriToPath(uri, invalidUri), uri);
+  if (scheme === "s3") return new S3ArtifactRepository(uri);
   if (scheme !== "mlflow-artifacts") {
     throw new LatheError("NOT_IMPLEMENTED", `Artifact URIs with scheme '${scheme}:' are not supported yet`);
   }
   const rest = uri.slice(PROXY_SCHEME.length);
   const withoutAuthority = rest.startsWith("//") ? rest.slice(2).replace(/^[^/]*/, "") : rest;
   const rel = validateArtifactPath(withoutAuthority.replace(/^\/+/, ""));
-  const destination = new LocalArtifactRepository(options.artifactsDestination, uri);
+  const destination = openArtifactsDestination(options.artifactsDestination, uri);
   return rel === "" ? destination : new ScopedArtifactRepository(destination, rel, uri);
 }
 

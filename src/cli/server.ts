@@ -15,7 +15,10 @@ export function registerServerCommand(program: Command): void {
       "--default-artifact-root <uri>",
       "artifact root for new experiments (default mlflow-artifacts:/ when serving artifacts, else ./mlruns)",
     )
-    .option("--artifacts-destination <path>", "folder behind mlflow-artifacts:/ (default ./mlartifacts)")
+    .option(
+      "--artifacts-destination <uri>",
+      "folder or s3://bucket/prefix behind mlflow-artifacts:/ (default ./mlartifacts)",
+    )
     .option("--serve-artifacts", "proxy artifact uploads and downloads (the default)")
     .option("--no-serve-artifacts", "do not proxy artifacts; clients write to the artifact root themselves")
     .option("-w, --workers <n>", "worker processes sharing the port (default 1)")

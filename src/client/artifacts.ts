@@ -2,8 +2,10 @@
  * @module client/artifacts
  * Moving a run's artifacts between this machine and its artifact root. An `mlflow-artifacts:` root goes
  * through the server's proxy (`/api/2.0/mlflow-artifacts/artifacts/<path>`, reference/mlflow.md §2.4);
- * a `file:` root (or a bare path) is read and written directly, as MLflow's local repository does. Both
- * sit behind one small store interface so uploading and downloading folders is written once.
+ * a `file:` root (or a bare path) and an `s3:` root are read and written directly, as MLflow's local and
+ * S3 repositories do (S3 credentials and endpoint from this machine's AWS_* environment and
+ * `MLFLOW_S3_ENDPOINT_URL`). All sit behind one small store interface so uploading and downloading
+ * folders is written once.
  */
 import { createReadStream } from "node:fs";
 import { mkdir, readdir, stat } from "node:fs/promises";
@@ -11,7 +13,13 @@ import { basename, join, posix, resolve } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { fileURLToPath } from "node:url";
-import { type ArtifactFileInfo, LocalArtifactRepository, validateArtifactPath } from "../artifacts/index.js";
+import {
+  type ArtifactFileInfo,
+  type ArtifactRepository,
+  LocalArtifactRepository,
+  S3ArtifactRepository,
+  validateArtifactPath,
+} from "../artifacts/index.js";
 import { invalidParameter, LatheError } from "../core/errors.js";
 import { writeStreamAtomic } from "../core/fs.js";
 import { asObject, decodeFileInfo, decodeList } from "./decode.js";
@@ -75,15 +83,14 @@ class ProxyArtifactStore implements ArtifactStore {
   }
 }
 
-/** Artifacts in a folder this machine can reach. */
-class LocalArtifactStore implements ArtifactStore {
-  readonly #repository: LocalArtifactRepository;
+/** Artifacts this machine reads and writes itself: a folder it can reach, or an S3 prefix. */
+class DirectArtifactStore implements ArtifactStore {
+  readonly rootUri: string;
+  readonly #repository: ArtifactRepository;
 
-  constructor(
-    root: string,
-    readonly rootUri: string,
-  ) {
-    this.#repository = new LocalArtifactRepository(root, rootUri);
+  constructor(repository: ArtifactRepository) {
+    this.#repository = repository;
+    this.rootUri = repository.rootUri;
   }
 
   async upload(path: string, source: string | Uint8Array): Promise<void> {
@@ -102,7 +109,8 @@ class LocalArtifactStore implements ArtifactStore {
 
 /**
  * The store behind a run's `artifact_uri`: the proxy for `mlflow-artifacts:/...`, the folder itself for
- * `file:///...` or a bare path. Other schemes (s3:, gs:, ...) are NOT_IMPLEMENTED: serve them through the proxy.
+ * `file:///...` or a bare path, the bucket itself for `s3://bucket/prefix`. Other schemes (gs:, ...) are
+ * NOT_IMPLEMENTED: serve them through the proxy.
  */
 export function openArtifactStore(rest: RestClient, artifactUri: string): ArtifactStore {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(artifactUri)?.[1]?.toLowerCase();
@@ -120,8 +128,11 @@ export function openArtifactStore(rest: RestClient, artifactUri: string): Artifa
     }
     return new ProxyArtifactStore(rest, validateArtifactPath(remainder.replace(/^\/+/, "")), artifactUri);
   }
-  if (scheme === "file") return new LocalArtifactStore(fileURLToPath(artifactUri), artifactUri);
-  if (scheme === undefined) return new LocalArtifactStore(resolve(artifactUri), artifactUri);
+  if (scheme === "file")
+    return new DirectArtifactStore(new LocalArtifactRepository(fileURLToPath(artifactUri), artifactUri));
+  if (scheme === undefined)
+    return new DirectArtifactStore(new LocalArtifactRepository(resolve(artifactUri), artifactUri));
+  if (scheme === "s3") return new DirectArtifactStore(new S3ArtifactRepository(artifactUri));
   throw new LatheError(
     "NOT_IMPLEMENTED",
     `The Lathe client cannot read or write artifact URI '${artifactUri}' directly (scheme '${scheme}:'). Start the server with --serve-artifacts so runs get mlflow-artifacts:/ URIs.`,

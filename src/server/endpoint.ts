@@ -19,7 +19,7 @@ export interface FieldDoc {
 export interface EndpointContext {
   readonly store: TrackingStore;
   readonly registry: RegistryStore;
-  /** Folder behind `mlflow-artifacts:/`, or undefined when artifacts are not served. */
+  /** Folder or `s3://` URI behind `mlflow-artifacts:/`, or undefined when artifacts are not served. */
   readonly artifactsDestination: string | undefined;
   /** Who made this request (see server/user.ts); "anonymous" without credentials. */
   readonly user: string;

@@ -4,8 +4,9 @@
  * on one process or, with --workers N, on N cluster workers sharing the port and the database.
  */
 import cluster from "node:cluster";
-import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { parseS3ArtifactUri, resolveArtifactsDestination } from "../artifacts/index.js";
+import { LatheError } from "../core/errors.js";
 import type { Logger } from "../core/logging.js";
 import { SqlRegistryStore } from "../registry/store/sql-store.js";
 import { openDatabase } from "../tracking/store/database.js";
@@ -25,20 +26,41 @@ interface Stores {
   registry: SqlRegistryStore;
 }
 
+/** The artifact root of new experiments; an `s3://` one is checked now rather than at the first upload. */
+function checkedArtifactRoot(settings: ServerSettings): string {
+  const root = effectiveArtifactRoot(settings);
+  if (!/^s3:/i.test(root)) return root;
+  try {
+    parseS3ArtifactUri(root);
+  } catch (error) {
+    if (!(error instanceof LatheError)) throw error;
+    throw new LatheError(
+      "CONFIG_INVALID",
+      `--default-artifact-root '${root.slice(0, 200)}' is not usable: ${error.message}; give s3://<bucket>/<prefix>`,
+    );
+  }
+  return root;
+}
+
 /** Opens the backend store: migrates it (tracking and registry tables) and builds both stores on it. */
 async function openStores(settings: ServerSettings): Promise<Stores> {
+  const defaultArtifactRoot = checkedArtifactRoot(settings);
   const opened = await openDatabase(settings.backendStoreUri);
-  const store = await SqlTrackingStore.open(opened, { defaultArtifactRoot: effectiveArtifactRoot(settings) });
+  const store = await SqlTrackingStore.open(opened, { defaultArtifactRoot });
   return { store, registry: new SqlRegistryStore(opened) };
 }
 
 /** Serves in this process; resolves once listening. */
 export async function startServer(settings: ServerSettings, logger?: Logger): Promise<RunningServer> {
+  // Checked before the store opens, so a bad destination leaves nothing open behind it.
+  const artifactsDestination = settings.serveArtifacts
+    ? resolveArtifactsDestination(settings.artifactsDestination)
+    : undefined;
   const { store, registry } = await openStores(settings);
   const app = await buildApp({
     store,
     registry,
-    artifactsDestination: settings.serveArtifacts ? resolve(settings.artifactsDestination) : undefined,
+    artifactsDestination,
     maxRequestBytes: settings.maxRequestBytes,
     logger,
   });

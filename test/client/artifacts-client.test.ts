@@ -4,13 +4,14 @@
  * byte for byte, and a model folder with an MLmodel file logged as an MLflow model.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { LatheClient } from "../../src/client/index.js";
+import { fileTree, makeArtifactFolder, writeFile } from "../helpers/artifact-files.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let work: string;
@@ -22,31 +23,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
-
-function write(path: string, content: string | Buffer): void {
-  mkdirSync(join(path, ".."), { recursive: true });
-  writeFileSync(path, content);
-}
-
-/** Every file under `dir` with its content, keyed by POSIX relative path. */
-function tree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    files[relative(dir, path).split("\\").join("/")] = readFileSync(path).toString("base64");
-  }
-  return files;
-}
-
-/** A small folder: a text file, a binary file, and a nested folder. */
-function makeFolder(name: string): string {
-  const dir = join(work, name);
-  write(join(dir, "notes.txt"), "hello");
-  write(join(dir, "weights.bin"), randomBytes(70_000));
-  write(join(dir, "nested", "deep", "config.json"), '{"k": [1, 2]}');
-  return dir;
-}
 
 const MLMODEL = `# written by a test
 artifact_path: somewhere-else
@@ -65,9 +41,9 @@ signature:
 
 function makeModel(name: string, mlmodel: string | null = MLMODEL): string {
   const dir = join(work, name);
-  write(join(dir, "model.onnx"), randomBytes(410));
-  write(join(dir, "python_env.yaml"), "python: 3.11.2\n");
-  if (mlmodel !== null) write(join(dir, "MLmodel"), mlmodel);
+  writeFile(join(dir, "model.onnx"), randomBytes(410));
+  writeFile(join(dir, "python_env.yaml"), "python: 3.11.2\n");
+  if (mlmodel !== null) writeFile(join(dir, "MLmodel"), mlmodel);
   return dir;
 }
 
@@ -98,7 +74,7 @@ describe.each([
   });
 
   it("uploads a file and folders, lists them, and downloads them back byte for byte", async () => {
-    const folder = makeFolder(`upload-${mode}`);
+    const folder = makeArtifactFolder(work, `upload-${mode}`);
     const run = await client.startRun({ experiment: "artifacts", recordEnvironment: false });
     await run.logArtifact(join(folder, "notes.txt"));
     await run.logArtifact(folder, "kept");
@@ -114,8 +90,8 @@ describe.each([
     expect(await client.listArtifacts(run.id, "kept")).toEqual([{ path: `kept/upload-${mode}`, is_dir: true }]);
 
     const everything = await client.downloadArtifacts(run.id, "", join(work, `download-all-${mode}`));
-    const expected = tree(folder);
-    const downloaded = tree(everything);
+    const expected = fileTree(folder);
+    const downloaded = fileTree(everything);
     expect(downloaded["notes.txt"]).toBe(expected["notes.txt"]);
     for (const [path, content] of Object.entries(expected)) {
       expect(downloaded[`flat/${path}`]).toBe(content);
@@ -131,20 +107,20 @@ describe.each([
   });
 
   it("uploads and downloads by run id through the client", async () => {
-    const folder = makeFolder(`by-id-${mode}`);
+    const folder = makeArtifactFolder(work, `by-id-${mode}`);
     const { info } = await client.createRun({ experimentId: "0" });
     await client.uploadArtifact(info.run_id, join(folder, "weights.bin"), "bin");
     await client.uploadArtifacts(info.run_id, join(folder, "nested"), "cfg");
     const local = await client.downloadArtifacts(info.run_id, "", join(work, `by-id-down-${mode}`));
-    expect(tree(local)).toEqual({
-      "bin/weights.bin": tree(folder)["weights.bin"],
-      "cfg/deep/config.json": tree(folder)["nested/deep/config.json"],
+    expect(fileTree(local)).toEqual({
+      "bin/weights.bin": fileTree(folder)["weights.bin"],
+      "cfg/deep/config.json": fileTree(folder)["nested/deep/config.json"],
     });
   });
 
   it("refuses an artifact path that climbs out of the run", async () => {
     const run = await client.startRun({ experiment: "artifacts", recordEnvironment: false });
-    const folder = makeFolder(`escape-${mode}`);
+    const folder = makeArtifactFolder(work, `escape-${mode}`);
     await expect(run.logArtifact(join(folder, "notes.txt"), "../../escape")).rejects.toMatchObject({
       code: "INVALID_PARAMETER_VALUE",
     });
@@ -161,9 +137,9 @@ describe.each([
     expect(logged.mlmodel).toMatchObject({ run_id: run.id, artifact_path: "model" });
 
     const local = await client.downloadArtifacts(run.id, "model", join(work, `model-down-${mode}`));
-    const files = tree(local);
+    const files = fileTree(local);
     expect(Object.keys(files).sort()).toEqual(["MLmodel", "model.onnx", "python_env.yaml"]);
-    expect(files["model.onnx"]).toBe(tree(modelDir)["model.onnx"]);
+    expect(files["model.onnx"]).toBe(fileTree(modelDir)["model.onnx"]);
     const mlmodelText = readFileSync(join(local, "MLmodel"), "utf8");
     expect(mlmodelText).toContain("# written by a test");
     const mlmodel = parseYaml(mlmodelText) as Record<string, unknown>;
@@ -201,20 +177,20 @@ describe.each([
     // Regression: concurrent uploads creating the same new folders were refused as "symbolic link leads outside".
     const dir = join(work, `parallel-${mode}`);
     for (let index = 0; index < 24; index++)
-      write(join(dir, ...Array(index % 4).fill(`d${index % 3}`), `f${index}`), "x");
+      writeFile(join(dir, ...Array(index % 4).fill(`d${index % 3}`), `f${index}`), "x");
     for (let round = 0; round < 5; round++) {
       const run = await client.startRun({ experiment: "artifacts", recordEnvironment: false });
       await run.logArtifacts(dir, "many");
       await run.end();
       const local = await client.downloadArtifacts(run.id, "many", join(work, `parallel-down-${mode}-${round}`));
-      expect(Object.keys(tree(local)).sort()).toEqual(Object.keys(tree(dir)).sort());
+      expect(Object.keys(fileTree(local)).sort()).toEqual(Object.keys(fileTree(dir)).sort());
     }
   });
 
   if (mode === "file") {
     it("writes file:// artifacts straight into the run's folder", async () => {
       const run = await client.startRun({ experiment: "artifacts", recordEnvironment: false });
-      await run.logArtifact(join(makeFolder("direct"), "notes.txt"), "direct");
+      await run.logArtifact(join(makeArtifactFolder(work, "direct"), "notes.txt"), "direct");
       await run.end();
       const root = new URL(run.artifactUri);
       expect(existsSync(join(decodeURIComponent(root.pathname), "direct", "notes.txt"))).toBe(true);

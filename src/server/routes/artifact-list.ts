@@ -1,7 +1,8 @@
 /**
  * @module server/routes/artifact-list
  * `artifacts/list`: the files under a run's artifact root, wherever that root lives (the proxied
- * destination for `mlflow-artifacts:` URIs, a local folder for `file:` ones).
+ * destination for `mlflow-artifacts:` URIs, a local folder for `file:` ones, a bucket for `s3:` ones,
+ * read with the server's own AWS credentials as MLflow's server does).
  */
 import { openArtifactRepository, validateArtifactPath } from "../../artifacts/index.js";
 import { LatheError } from "../../core/errors.js";

@@ -2,12 +2,13 @@
  * @module server/routes/artifact-proxy
  * The artifact proxy, `/api/2.0/mlflow-artifacts/...` (reference/mlflow.md §2.4): clients upload,
  * download, list and delete artifacts through the server, which keeps them under
- * `--artifacts-destination`. Bodies stream straight to disk; no byte limit applies here. Multipart
- * upload needs an object store and answers NOT_IMPLEMENTED on a local folder, as in MLflow.
+ * `--artifacts-destination` (a folder or an `s3://bucket/prefix`). Bodies stream straight through to
+ * the store; no byte limit applies here. The proxy's multipart-upload endpoints answer NOT_IMPLEMENTED:
+ * on a folder as in MLflow, and on S3 because uploads already stream through in multipart parts.
  */
 import { basename, extname } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { LocalArtifactRepository, validateArtifactPath } from "../../artifacts/index.js";
+import { openArtifactsDestination, validateArtifactPath } from "../../artifacts/index.js";
 import { LatheError } from "../../core/errors.js";
 import { wirePage } from "../wire.js";
 
@@ -50,7 +51,7 @@ export async function registerArtifactProxy(app: FastifyInstance, destination: s
     app.all(`${prefix}/*`, disabled);
     return;
   }
-  const repository = new LocalArtifactRepository(destination, "mlflow-artifacts:/");
+  const repository = openArtifactsDestination(destination, "mlflow-artifacts:/");
 
   await app.register(async (scope) => {
     // Uploads arrive as any content type and are streamed, so no body parser runs here.
@@ -100,7 +101,9 @@ export async function registerArtifactProxy(app: FastifyInstance, destination: s
       scope.post(`${prefix}/mpu/${action}/*`, async () => {
         throw new LatheError(
           "NOT_IMPLEMENTED",
-          "Multipart upload is only available when artifacts are stored in an object store; this server stores them in a local folder. Unset MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD.",
+          destination.startsWith("s3:")
+            ? "Multipart upload through the proxy is not supported; large uploads already stream to S3 in parts. Unset MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD."
+            : "Multipart upload is only available when artifacts are stored in an object store; this server stores them in a local folder. Unset MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD.",
         );
       });
     }
