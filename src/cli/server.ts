@@ -23,6 +23,7 @@ export function registerServerCommand(program: Command): void {
     .option("--no-serve-artifacts", "do not proxy artifacts; clients write to the artifact root themselves")
     .option("-w, --workers <n>", "worker processes sharing the port (default 1)")
     .option("--max-request-bytes <size>", "largest JSON request body, e.g. 16MB (default 16MB)")
+    .option("--project <dir>", "DVC project folder whose dvc.yaml the web UI's Pipeline page shows")
     .action(async (flags: Record<string, unknown>, command: Command) => {
       // Loaded here, not at the top: every other command would pay for the YAML and logging modules.
       const { resolveServerSettings, runServer } = await import("../server/index.js");
@@ -39,6 +40,7 @@ export function registerServerCommand(program: Command): void {
           serveArtifacts: command.getOptionValueSource("serveArtifacts") === "cli" ? flags.serveArtifacts : undefined,
           workers: flags.workers,
           maxRequestBytes: flags.maxRequestBytes,
+          project: flags.project,
         },
         loadConfigFile(),
       );

@@ -20,6 +20,8 @@ import { metricEndpoints } from "./routes/metrics.js";
 import { modelVersionEndpoints } from "./routes/model-versions.js";
 import { registeredModelEndpoints } from "./routes/registered-models.js";
 import { runEndpoints } from "./routes/runs.js";
+import { uiEndpoints } from "./routes/ui-endpoints.js";
+import { registerUi } from "./ui.js";
 import { requestUser } from "./user.js";
 
 export interface AppOptions {
@@ -30,6 +32,8 @@ export interface AppOptions {
   artifactsDestination: string | undefined;
   /** Largest JSON request body accepted, in bytes. */
   maxRequestBytes: number;
+  /** DVC project folder for the web UI's Pipeline page (`--project`). */
+  project?: string;
   logger?: Logger;
 }
 
@@ -43,7 +47,7 @@ export const TRACKING_ENDPOINTS: readonly Endpoint[] = [
 export const REGISTRY_ENDPOINTS: readonly Endpoint[] = [...registeredModelEndpoints, ...modelVersionEndpoints];
 
 /** Every endpoint the server mounts under the MLflow API prefixes. */
-export const ENDPOINTS: readonly Endpoint[] = [...TRACKING_ENDPOINTS, ...REGISTRY_ENDPOINTS];
+export const ENDPOINTS: readonly Endpoint[] = [...TRACKING_ENDPOINTS, ...REGISTRY_ENDPOINTS, ...uiEndpoints];
 
 const API_PREFIX = "/api/2.0/mlflow";
 const AJAX_PREFIX = "/ajax-api/2.0/mlflow";
@@ -170,6 +174,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
 
   await registerArtifactProxy(app, options.artifactsDestination);
+  await registerUi(app, options);
 
   const openApi = JSON.stringify(buildOpenApi(ENDPOINTS));
   app.get("/openapi.json", (_request, reply) => reply.type("application/json").send(openApi));

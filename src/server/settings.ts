@@ -23,6 +23,8 @@ export interface ServerSettings {
   serveArtifacts: boolean;
   workers: number;
   maxRequestBytes: number;
+  /** A DVC project folder whose `dvc.yaml` the web UI's Pipeline page shows; unset turns the page off. */
+  project?: string | undefined;
 }
 
 const optionalString = (raw: unknown, source: string): string | undefined => parseString(raw, source) || undefined;
@@ -61,6 +63,7 @@ export const SERVER_SETTINGS: SettingsSpec<ServerSettings> = {
     defaultValue: 16 * 1024 * 1024,
     parse: parseByteSize,
   },
+  project: { env: ["LATHE_PROJECT"], key: "project", defaultValue: undefined, parse: optionalString },
 };
 
 export function resolveServerSettings(

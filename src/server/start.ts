@@ -62,6 +62,7 @@ export async function startServer(settings: ServerSettings, logger?: Logger): Pr
     registry,
     artifactsDestination,
     maxRequestBytes: settings.maxRequestBytes,
+    project: settings.project,
     logger,
   });
   let address: string;
