@@ -20,6 +20,7 @@ import { registerRetrainCommand } from "./retrain.js";
 import { registerRunsCommand } from "./runs.js";
 import { registerServeCommand } from "./serve.js";
 import { registerServerCommand } from "./server.js";
+import { registerAuditCommand, registerTokenCommands } from "./token.js";
 import { registerTrainCommand } from "./train.js";
 import { registerValidationCommands } from "./validate.js";
 
@@ -31,6 +32,8 @@ export function buildProgram(): Command {
     )
     .version(VERSION);
   registerServerCommand(program);
+  registerTokenCommands(program);
+  registerAuditCommand(program);
   registerServeCommand(program);
   registerExperimentsCommand(program);
   registerRunsCommand(program);

@@ -23,6 +23,11 @@ export function registerServerCommand(program: Command): void {
     .option("--no-serve-artifacts", "do not proxy artifacts; clients write to the artifact root themselves")
     .option("-w, --workers <n>", "worker processes sharing the port (default 1)")
     .option("--max-request-bytes <size>", "largest JSON request body, e.g. 16MB (default 16MB)")
+    .option("--auth", "require users and permissions (HTTP Basic or bearer tokens); see docs/auth.md")
+    .option("--auth-default-permission <p>", "permission where none is set: READ (default), EDIT, NO_PERMISSIONS...")
+    .option("--auth-admin-username <name>", "first admin, created at start when missing (or LATHE_AUTH_ADMIN_USERNAME)")
+    .option("--auth-admin-password <password>", "first admin's password, 12+ characters (or LATHE_AUTH_ADMIN_PASSWORD)")
+    .option("--cors-allowed-origins <origins>", "browser origins allowed to call the API, comma-separated")
     .option("--project <dir>", "DVC project folder whose dvc.yaml the web UI's Pipeline page shows")
     .action(async (flags: Record<string, unknown>, command: Command) => {
       // Loaded here, not at the top: every other command would pay for the YAML and logging modules.
@@ -40,6 +45,11 @@ export function registerServerCommand(program: Command): void {
           serveArtifacts: command.getOptionValueSource("serveArtifacts") === "cli" ? flags.serveArtifacts : undefined,
           workers: flags.workers,
           maxRequestBytes: flags.maxRequestBytes,
+          auth: flags.auth,
+          authDefaultPermission: flags.authDefaultPermission,
+          authAdminUsername: flags.authAdminUsername,
+          authAdminPassword: flags.authAdminPassword,
+          corsAllowedOrigins: flags.corsAllowedOrigins,
           project: flags.project,
         },
         loadConfigFile(),

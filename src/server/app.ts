@@ -5,6 +5,7 @@
  * every failure into MLflow's `{error_code, message}` with the matching status.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { type AuthSetup, installAuth, installHardening } from "../auth/index.js";
 import { isLatheError, LatheError } from "../core/errors.js";
 import type { Logger } from "../core/logging.js";
 import type { RegistryStore } from "../registry/store.js";
@@ -22,19 +23,23 @@ import { registeredModelEndpoints } from "./routes/registered-models.js";
 import { runEndpoints } from "./routes/runs.js";
 import { uiEndpoints } from "./routes/ui-endpoints.js";
 import { registerUi } from "./ui.js";
-import { requestUser } from "./user.js";
+import { callerOf } from "./user.js";
 
 export interface AppOptions {
   store: TrackingStore;
   /** The model registry, on the tracking store's database. */
   registry: RegistryStore;
-  /** Folder behind `mlflow-artifacts:/`; undefined turns the proxy off (--no-serve-artifacts). */
+  /** Folder or `s3://` URI behind `mlflow-artifacts:/`; undefined turns the proxy off (--no-serve-artifacts). */
   artifactsDestination: string | undefined;
   /** Largest JSON request body accepted, in bytes. */
   maxRequestBytes: number;
   /** DVC project folder for the web UI's Pipeline page (`--project`). */
   project?: string;
   logger?: Logger;
+  /** Turns authentication and authorisation on (`--auth`); see auth/install.ts. */
+  auth?: AuthSetup;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  corsAllowedOrigins?: readonly string[];
 }
 
 export const TRACKING_ENDPOINTS: readonly Endpoint[] = [
@@ -102,6 +107,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     artifactsDestination: options.artifactsDestination,
   };
 
+  installHardening(app, { corsAllowedOrigins: options.corsAllowedOrigins });
+  if (options.auth) {
+    await installAuth(app, { ...options.auth, endpoints: ENDPOINTS, context: shared, logger: options.logger });
+  }
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
     if (!isJsonContentType(request.headers["content-type"])) return done(null, body);
@@ -166,8 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         app.route({
           method: [...endpoint.methods],
           url: `${prefix}/${path}`,
-          handler: (request) =>
-            endpoint.handle(readParams(request), { ...shared, user: requestUser(request.headers.authorization) }),
+          handler: (request) => endpoint.handle(readParams(request), { ...shared, user: callerOf(request) }),
         });
       }
     }

@@ -4,6 +4,8 @@
  * a key of the `server:` section in lathe.yaml.
  */
 import { isAbsolute, resolve } from "node:path";
+import { parseAllowedOrigins } from "../auth/hardening.js";
+import { type Permission, parsePermission } from "../auth/permissions.js";
 import {
   type ConfigFile,
   parseBoolean,
@@ -13,6 +15,7 @@ import {
   resolveSettings,
   type SettingsSpec,
 } from "../core/config.js";
+import { LatheError } from "../core/errors.js";
 
 export interface ServerSettings {
   host: string;
@@ -23,11 +26,28 @@ export interface ServerSettings {
   serveArtifacts: boolean;
   workers: number;
   maxRequestBytes: number;
+  /** Authentication, permissions and the audit log (docs/auth.md); off by default. */
+  auth?: boolean;
+  /** Permission of a user on a resource they have no row for (MLflow's default_permission). */
+  authDefaultPermission?: Permission;
+  /** The first admin, created at start when missing. */
+  authAdminUsername?: string | undefined;
+  authAdminPassword?: string | undefined;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  corsAllowedOrigins?: string[];
   /** A DVC project folder whose `dvc.yaml` the web UI's Pipeline page shows; unset turns the page off. */
   project?: string | undefined;
 }
 
 const optionalString = (raw: unknown, source: string): string | undefined => parseString(raw, source) || undefined;
+
+function parseDefaultPermission(raw: unknown, source: string): Permission {
+  try {
+    return parsePermission(parseString(raw, source), source);
+  } catch (error) {
+    throw new LatheError("CONFIG_INVALID", (error as Error).message);
+  }
+}
 
 export const SERVER_SETTINGS: SettingsSpec<ServerSettings> = {
   host: { env: ["LATHE_HOST", "MLFLOW_HOST"], key: "host", defaultValue: "127.0.0.1", parse: parseString },
@@ -62,6 +82,31 @@ export const SERVER_SETTINGS: SettingsSpec<ServerSettings> = {
     key: "max_request_bytes",
     defaultValue: 16 * 1024 * 1024,
     parse: parseByteSize,
+  },
+  auth: { env: ["LATHE_AUTH"], key: "auth", defaultValue: false, parse: parseBoolean },
+  authDefaultPermission: {
+    env: ["LATHE_AUTH_DEFAULT_PERMISSION"],
+    key: "auth_default_permission",
+    defaultValue: "READ",
+    parse: parseDefaultPermission,
+  },
+  authAdminUsername: {
+    env: ["LATHE_AUTH_ADMIN_USERNAME"],
+    key: "auth_admin_username",
+    defaultValue: undefined,
+    parse: optionalString,
+  },
+  authAdminPassword: {
+    env: ["LATHE_AUTH_ADMIN_PASSWORD"],
+    key: "auth_admin_password",
+    defaultValue: undefined,
+    parse: optionalString,
+  },
+  corsAllowedOrigins: {
+    env: ["LATHE_CORS_ALLOWED_ORIGINS"],
+    key: "cors_allowed_origins",
+    defaultValue: [],
+    parse: parseAllowedOrigins,
   },
   project: { env: ["LATHE_PROJECT"], key: "project", defaultValue: undefined, parse: optionalString },
 };

@@ -6,6 +6,8 @@
 import cluster from "node:cluster";
 import type { FastifyInstance } from "fastify";
 import { parseS3ArtifactUri, resolveArtifactsDestination } from "../artifacts/index.js";
+import { openAuthStore } from "../auth/bootstrap.js";
+import type { SqlAuthStore } from "../auth/sql-store.js";
 import { LatheError } from "../core/errors.js";
 import type { Logger } from "../core/logging.js";
 import { SqlRegistryStore } from "../registry/store/sql-store.js";
@@ -24,6 +26,8 @@ interface Stores {
   store: SqlTrackingStore;
   /** On the tracking store's database, which the tracking store owns and closes. */
   registry: SqlRegistryStore;
+  /** Users, permissions, tokens and the audit log, with --auth only. */
+  auth?: SqlAuthStore;
 }
 
 /** The artifact root of new experiments; an `s3://` one is checked now rather than at the first upload. */
@@ -47,7 +51,19 @@ async function openStores(settings: ServerSettings): Promise<Stores> {
   const defaultArtifactRoot = checkedArtifactRoot(settings);
   const opened = await openDatabase(settings.backendStoreUri);
   const store = await SqlTrackingStore.open(opened, { defaultArtifactRoot });
-  return { store, registry: new SqlRegistryStore(opened) };
+  let auth: SqlAuthStore | undefined;
+  if (settings.auth) {
+    try {
+      auth = await openAuthStore(opened, {
+        username: settings.authAdminUsername,
+        password: settings.authAdminPassword,
+      });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return { store, registry: new SqlRegistryStore(opened), auth };
 }
 
 /** Serves in this process; resolves once listening. */
@@ -56,13 +72,15 @@ export async function startServer(settings: ServerSettings, logger?: Logger): Pr
   const artifactsDestination = settings.serveArtifacts
     ? resolveArtifactsDestination(settings.artifactsDestination)
     : undefined;
-  const { store, registry } = await openStores(settings);
+  const { store, registry, auth } = await openStores(settings);
   const app = await buildApp({
     store,
     registry,
     artifactsDestination,
     maxRequestBytes: settings.maxRequestBytes,
     project: settings.project,
+    auth: auth && { store: auth, defaultPermission: settings.authDefaultPermission ?? "READ" },
+    corsAllowedOrigins: settings.corsAllowedOrigins,
     logger,
   });
   let address: string;

@@ -1,9 +1,10 @@
 /**
  * @module server/user
- * Who a request comes from, as the registry history records it. The server does not authenticate
- * (yet): this names the caller from the credentials MLflow clients send
- * (`MLFLOW_TRACKING_USERNAME`/`PASSWORD` as Basic, `MLFLOW_TRACKING_TOKEN` as Bearer), never
- * storing a secret: a token is recorded only as a short hash.
+ * Who a request comes from, as the registry history records it. With `--auth` it is the user the
+ * auth layer authenticated (`setAuthenticatedUser`). Without it the server does not authenticate:
+ * this names the caller from the credentials MLflow clients send (`MLFLOW_TRACKING_USERNAME`/
+ * `PASSWORD` as Basic, `MLFLOW_TRACKING_TOKEN` as Bearer), never storing a secret: a token is
+ * recorded only as a short hash.
  */
 import { createHash } from "node:crypto";
 
@@ -30,6 +31,18 @@ export function requestUser(authorization: string | undefined): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: a username with control characters is not recorded
   if (username === "" || username.length > 256 || /[\u0000-\u001f\u007f]/.test(username)) return ANONYMOUS_USER;
   return username;
+}
+
+const authenticated = new WeakMap<object, string>();
+
+/** Records the user the auth layer verified for a request (see auth/install.ts). */
+export function setAuthenticatedUser(request: object, username: string): void {
+  authenticated.set(request, username);
+}
+
+/** The caller of a request: the authenticated user when auth is on, else `requestUser` of its header. */
+export function callerOf(request: { readonly headers: { readonly authorization?: string } }): string {
+  return authenticated.get(request) ?? requestUser(request.headers.authorization);
 }
 
 /** The user to record as an entity's `user_id`: none for anonymous requests, as MLflow leaves it unset. */

@@ -2,9 +2,9 @@
  * The `lathe experiments|runs|models` commands against a real server, run in-process with their
  * JSON output captured: listing, comparing, environment diffs, and the promote → rollback scenario.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { buildProgram } from "../../src/cli/program.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LatheClient } from "../../src/client/client.js";
+import { runLatheJson } from "../helpers/cli.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
@@ -18,19 +18,9 @@ afterAll(async () => server.close());
 
 /** Runs `lathe <args> --json --tracking-uri <server>` and parses what it printed. */
 async function lathe(...args: string[]): Promise<unknown> {
-  let output = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    output += String(chunk);
-    return true;
-  });
-  try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync(["node", "lathe", ...args, "--json", "--tracking-uri", server.url]);
-  } finally {
-    spy.mockRestore();
-  }
-  return JSON.parse(output);
+  const { output, error } = await runLatheJson(server.url, args);
+  if (error) throw error;
+  return output;
 }
 
 describe("lathe experiments and runs", () => {

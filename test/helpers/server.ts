@@ -65,6 +65,15 @@ export function toQuery(params: Record<string, unknown>): string {
   return text ? `?${text}` : "";
 }
 
+/** A response body parsed as JSON, or `{ text }` when it is not JSON. */
+export function jsonOrText(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { text };
+  }
+}
+
 export async function startTestServer(overrides: Partial<ServerSettings> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "lathe-server-"));
   const store = overrides.backendStoreUri
@@ -115,14 +124,7 @@ export async function startTestServer(overrides: Partial<ServerSettings> = {}): 
               headers: { "content-type": "application/json" },
               body: JSON.stringify(params),
             });
-      const text = await response.text();
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        body = { text };
-      }
-      return { status: response.status, body };
+      return { status: response.status, body: jsonOrText(await response.text()) };
     },
     async close() {
       await server.close();

@@ -3,9 +3,7 @@
  * test servers to a fresh PostgreSQL database each, so both backends pass the same assertions.
  * Skipped (with the way to enable it) when LATHE_TEST_PG_URL is not set.
  */
-import { describe, it } from "vitest";
-import { PG_SKIP_MESSAGE, PG_TEST_URL } from "../helpers/postgres.js";
-import { useTestBackend } from "../helpers/server.js";
+import { rerunOnPostgres } from "../helpers/postgres-suites.js";
 
 const suites = {
   concurrency: () => import("./concurrency.test.js"),
@@ -16,13 +14,4 @@ const suites = {
   "source-security": () => import("./source-security.test.js"),
 };
 
-if (PG_TEST_URL) {
-  useTestBackend("postgres");
-  for (const [name, load] of Object.entries(suites)) {
-    describe(`${name} on PostgreSQL`, async () => {
-      await load();
-    });
-  }
-} else {
-  it.skip(PG_SKIP_MESSAGE, () => {});
-}
+rerunOnPostgres(suites);

@@ -8,11 +8,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { buildProgram } from "../../src/cli/program.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LatheClient } from "../../src/client/client.js";
 import { trainCommand } from "../../src/models/train-command.js";
 import type { Release, SmokeReport } from "../../src/release/index.js";
+import { runLatheJson } from "../helpers/cli.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { type ServingUnderTest, startServing } from "../serving/helpers.js";
 
@@ -50,23 +50,8 @@ function smokeYaml(): string {
 }
 
 /** Runs `lathe <args> --json --tracking-uri <server>`; returns what it printed, or the error it failed with. */
-async function lathe(...args: string[]): Promise<{ output: unknown; error?: Error }> {
-  let text = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    text += String(chunk);
-    return true;
-  });
-  let error: Error | undefined;
-  try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync(["node", "lathe", ...args, "--json", "--tracking-uri", registry.url]);
-  } catch (caught) {
-    error = caught as Error;
-  } finally {
-    spy.mockRestore();
-  }
-  return { output: text === "" ? undefined : JSON.parse(text), ...(error ? { error } : {}) };
+function lathe(...args: string[]): Promise<{ output: unknown; error?: Error }> {
+  return runLatheJson(registry.url, args);
 }
 
 async function train(params: Record<string, string>): Promise<string> {

@@ -3,9 +3,7 @@
  * test servers to a fresh PostgreSQL database each, so both backends pass the same assertions.
  * Skipped (with the way to enable it) when LATHE_TEST_PG_URL is not set.
  */
-import { describe, it } from "vitest";
-import { PG_SKIP_MESSAGE, PG_TEST_URL } from "../helpers/postgres.js";
-import { useTestBackend } from "../helpers/server.js";
+import { rerunOnPostgres } from "../helpers/postgres-suites.js";
 
 const suites = {
   "artifacts-http": () => import("./artifacts-http.test.js"),
@@ -20,13 +18,4 @@ const suites = {
   "server-basics": () => import("./server-basics.test.js"),
 };
 
-if (PG_TEST_URL) {
-  useTestBackend("postgres");
-  for (const [name, load] of Object.entries(suites)) {
-    describe(`${name} on PostgreSQL`, async () => {
-      await load();
-    });
-  }
-} else {
-  it.skip(PG_SKIP_MESSAGE, () => {});
-}
+rerunOnPostgres(suites);

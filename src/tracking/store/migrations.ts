@@ -4,6 +4,7 @@
  * name order under its own lock, so several processes starting together migrate once.
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { authMigration } from "../../auth/migration.js";
 import { LatheError } from "../../core/errors.js";
 import { type DialectName, stringColumn, wholeNumberColumn } from "./database.js";
 import { registryMigration } from "./registry-migration.js";
@@ -163,6 +164,7 @@ export function trackingMigrations(dialect: DialectName): Record<string, Migrati
   return {
     "0001_initial_tracking": initialTracking(dialect),
     "0002_registry": registryMigration(dialect),
+    "0003_auth": authMigration(dialect),
   };
 }
 
