@@ -98,6 +98,7 @@ export class Guard {
       }
       case "run_id": {
         const runIds = everyValue(params, ["run_id", "run_uuid"]);
+        if (runIds.length === 0 && resolver.optional) return { kind: "experiment", ids: [] };
         if (runIds.length === 0) throw invalidParameter("Missing value for required parameter 'run_id'.");
         const ids = new Set<string>();
         for (const runId of runIds) ids.add(await this.#experimentOfRun(runId));
@@ -159,6 +160,10 @@ export class Guard {
           );
         }
         for (const id of target.ids) await this.require(user, rule.need, target.kind, id);
+        if (rule.also) {
+          const also = await this.resolve(rule.also, params, artifactPath);
+          for (const id of also.ids) await this.require(user, rule.need, also.kind, id);
+        }
         return target;
       }
     }

@@ -13,8 +13,8 @@ export type Resolver =
   /** `experiment_id`; `fallback` when absent (runs/create uses the Default experiment "0"). */
   | { readonly from: "experiment_id"; readonly fallback?: string }
   | { readonly from: "experiment_name" }
-  /** `run_id` (or its alias `run_uuid`) → the run's experiment. */
-  | { readonly from: "run_id" }
+  /** `run_id` (or its alias `run_uuid`) → the run's experiment; `optional`: nothing to check when absent. */
+  | { readonly from: "run_id"; readonly optional?: boolean }
   /** A list of run ids in `field` → every run's experiment. */
   | { readonly from: "run_ids"; readonly field: string }
   /** A registered model's `name`. */
@@ -31,7 +31,8 @@ export type Rule =
   | { readonly access: "admin" }
   /** An admin, or the user named by the `username` field. */
   | { readonly access: "self" }
-  | { readonly access: "resource"; readonly need: Capability; readonly resource: Resolver }
+  /** `need` on `resource`, and on `also` when given (a request that shows both, e.g. a model and its run). */
+  | { readonly access: "resource"; readonly need: Capability; readonly resource: Resolver; readonly also?: Resolver }
   | { readonly access: "search"; readonly search: SearchKind };
 
 const experimentId: Resolver = { from: "experiment_id" };
@@ -106,6 +107,13 @@ export const ENDPOINT_RULES: Readonly<Record<string, Rule>> = {
   "GET model-versions/get-artifact": on("read", model),
   "POST upload-artifact": on("update", run),
   "POST lathe/registry/rollback": on("update", model),
+  // The card shows the source run's params and metrics too: READ on the model and on the run's experiment.
+  "GET lathe/registry/model-card": {
+    access: "resource",
+    need: "read",
+    resource: model,
+    also: { from: "run_id", optional: true },
+  },
   "GET lathe/search/check-filter": { access: "authenticated" },
   "GET lathe/pipeline": { access: "authenticated" },
 

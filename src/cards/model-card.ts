@@ -6,8 +6,9 @@
  * The Markdown comes from a template with `{{name}}` placeholders, so teams can edit the layout.
  */
 import { stringify } from "yaml";
-import type { LatheClient } from "../client/client.js";
 import { invalidParameter } from "../core/errors.js";
+import type { ModelVersion, RegisteredModel } from "../registry/entities.js";
+import type { ResolvedModelUri } from "../registry/uri.js";
 import type { Run } from "../tracking/entities.js";
 
 /** Metrics that describe the evaluation (others, like energy, go elsewhere in the card). */
@@ -69,6 +70,17 @@ export const MODEL_CARD_TEMPLATE = `# {{title}}
 {{environmental_impact}}
 `;
 
+/**
+ * The reads a model card needs. `LatheClient` is one (the CLI, over REST); the server builds one
+ * over its own stores for the web UI.
+ */
+export interface ModelCardSource {
+  resolveModelUri(uri: string): Promise<Pick<ResolvedModelUri, "name" | "version">>;
+  getModelVersion(name: string, version: string): Promise<ModelVersion>;
+  getRegisteredModel(name: string): Promise<RegisteredModel>;
+  getRun(runId: string): Promise<Run>;
+}
+
 export interface ModelCardOptions {
   /** License identifier for the front matter (default "other"). */
   license?: string;
@@ -101,7 +113,7 @@ export function fillTemplate(template: string, values: Readonly<Record<string, s
 }
 
 /** Builds the card of the model version `uri` names (`models:/name/3`, `models:/name@alias`, …). */
-export async function modelCard(client: LatheClient, uri: string, options: ModelCardOptions = {}): Promise<string> {
+export async function modelCard(client: ModelCardSource, uri: string, options: ModelCardOptions = {}): Promise<string> {
   const resolved = await client.resolveModelUri(uri);
   if (!resolved.name || !resolved.version)
     throw invalidParameter(

@@ -208,6 +208,34 @@ describe("bypass replay: nothing reaches a handler unauthenticated", () => {
   });
 });
 
+describe("the model card shows a model and its source run", () => {
+  it("needs READ on the run's experiment as well as on the model", async () => {
+    const card = (runId: string, version: string) =>
+      server.as(editor)("GET", "/ajax-api/2.0/mlflow/lathe/registry/model-card", {
+        name: "shared-model",
+        version,
+        run_id: runId,
+      });
+    const fromShared = await server.admin("POST", "model-versions/create", {
+      name: "shared-model",
+      source: `runs:/${runId}/model`,
+      run_id: runId,
+    });
+    const fromSecret = await server.admin("POST", "model-versions/create", {
+      name: "shared-model",
+      source: `runs:/${secretRun}/model`,
+      run_id: secretRun,
+    });
+    const version = (answer: typeof fromShared) => (answer.body.model_version as { version: string }).version;
+    expect((await card(runId, version(fromShared))).status).toBe(200);
+    const refused = await card(secretRun, version(fromSecret));
+    expect(refused.status).toBe(403);
+    expect(refused.body.error_code).toBe("PERMISSION_DENIED");
+    // Naming a readable run instead of the version's own does not get around it.
+    expect((await card(runId, version(fromSecret))).status).toBe(400);
+  });
+});
+
 describe("login rate limiting", () => {
   it("answers 429 with Retry-After after 10 failed attempts for a username from one address, even to the right password", async () => {
     const victim = await server.createUser("victim");

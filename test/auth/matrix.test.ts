@@ -71,6 +71,7 @@ const EXPECTED: Record<string, Need> = {
   "POST model-versions/set-tag": "update",
   "DELETE model-versions/delete-tag": "delete",
   "POST lathe/registry/rollback": "update",
+  "GET lathe/registry/model-card": "read",
   "GET lathe/search/check-filter": "signed-in",
 };
 
@@ -199,6 +200,7 @@ const REQUESTS: Record<string, (principal: Principal) => Promise<Record<string, 
   "POST model-versions/set-tag": async () => ({ name: MODEL, version: "1", key: "k", value: "v" }),
   "DELETE model-versions/delete-tag": async () => ({ name: MODEL, version: "1", key: "k" }),
   "POST lathe/registry/rollback": async () => ({ name: MODEL, alias: "champion" }),
+  "GET lathe/registry/model-card": async () => ({ name: MODEL, version: "1", run_id: runId }),
   "GET lathe/search/check-filter": async () => ({ filter: "metrics.a > 1" }),
 };
 

@@ -1,7 +1,8 @@
 /**
  * The server side of the web UI, without a browser: the static files (content types, caching, no
  * path outside the build, the page shown when the UI is not built), `/get-artifact`, and the
- * ajax-only `lathe/` routes — filter checking, alias rollback and the pipeline view.
+ * ajax-only `lathe/` routes — filter checking, alias rollback, a version's model card and the
+ * pipeline view.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -174,6 +175,83 @@ describe("UI routes on a running server", () => {
     expect((await client.getModelVersionByAlias("m", "prod")).version).toBe("1");
     const events = await client.getRegistryHistory("m");
     expect(events.at(-1)).toMatchObject({ kind: "alias", alias: "prod", from: "3", to: "1" });
+  });
+
+  it("lathe/registry/model-card answers a version's card with its run's metrics", async () => {
+    const run = await client.startRun({ experiment: "ui-routes", runName: "card-run", recordEnvironment: false });
+    await run.logParams({ algo: "tree", depth: 4 });
+    run.logMetrics({ accuracy: 0.9375, f1_macro: 0.91 }, 0);
+    await run.end();
+    await client.createRegisteredModel("carded", { description: "Sorts irises by species." });
+    await client.createModelVersion("carded", `runs:/${run.id}/model`, { runId: run.id });
+    await client.createModelVersion("carded", `runs:/${run.id}/model`, { runId: run.id });
+    const { card } = await server.ok("GET", `${AJAX}/lathe/registry/model-card`, {
+      name: "carded",
+      version: "2",
+      run_id: run.id,
+    });
+    expect(typeof card).toBe("string");
+    const text = card as string;
+    expect(text.startsWith("---\nlicense: other\n")).toBe(true);
+    expect(text).toContain("# carded (version 2)");
+    expect(text).toContain("Sorts irises by species.");
+    expect(text).toContain("| Registered model | carded |");
+    expect(text).toContain("| Version | 2 |");
+    expect(text).toContain(`| Run | ${run.id} (card-run) |`);
+    expect(text).toContain("| accuracy | 0.9375 |");
+    expect(text).toContain("| f1_macro | 0.91 |");
+    expect(text).toContain("| depth | 4 |");
+    // The source run must be named (access control checks its experiment too).
+    const unnamed = await server.fails(
+      "GET",
+      `${AJAX}/lathe/registry/model-card`,
+      { name: "carded", version: "2" },
+      400,
+      "INVALID_PARAMETER_VALUE",
+    );
+    expect(unnamed).toBe(
+      `Version 2 of 'carded' comes from run '${run.id}': pass run_id=${run.id} to see its model card.`,
+    );
+    // Only on the UI's prefix.
+    const api = await server.call("GET", "lathe/registry/model-card", { name: "carded", version: "2" });
+    expect(api.status).toBe(404);
+  });
+
+  it("lathe/registry/model-card names an unknown version or model and a malformed version", async () => {
+    const version = await server.fails(
+      "GET",
+      `${AJAX}/lathe/registry/model-card`,
+      { name: "m", version: "9" },
+      404,
+      "RESOURCE_DOES_NOT_EXIST",
+    );
+    expect(version).toBe(
+      "No model card for version 9 of 'm': Model Version (name=m, version=9) not found. Open a version listed on the model's Registry page.",
+    );
+    const model = await server.fails(
+      "GET",
+      `${AJAX}/lathe/registry/model-card`,
+      { name: "nobody", version: "1" },
+      404,
+      "RESOURCE_DOES_NOT_EXIST",
+    );
+    expect(model).toMatch(/^No model card for version 1 of 'nobody': .*nobody.* not found/);
+    const malformed = await server.fails(
+      "GET",
+      `${AJAX}/lathe/registry/model-card`,
+      { name: "m", version: "latest" },
+      400,
+      "INVALID_PARAMETER_VALUE",
+    );
+    expect(malformed).toBe("Model version must be an integer, got 'latest'");
+    const missing = await server.fails(
+      "GET",
+      `${AJAX}/lathe/registry/model-card`,
+      { name: "m" },
+      400,
+      "INVALID_PARAMETER_VALUE",
+    );
+    expect(missing).toBe("Missing value for required parameter 'version'.");
   });
 
   it("lathe/pipeline answers the project's stages, edges and status", async () => {

@@ -3,6 +3,7 @@
  * Chromium through playwright-core (no browser download). Every page opens without console
  * errors; runs are filtered (a bad filter is underlined where the parser stopped), sorted and
  * given a column; runs are compared; a version is promoted, the alias moves, and it rolls back;
+ * a version's model card opens from the Registry page, with a description's HTML shown as text;
  * the dark theme sticks; the phone viewport has no sideways scroll. Screenshots go to
  * test-results/ui/.
  */
@@ -12,6 +13,7 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LatheClient } from "../../src/client/index.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { removeRepo } from "../pipeline/helpers.js";
 import { CHROMIUM, HAVE_CHROMIUM, launchChromium } from "./browser.js";
@@ -240,6 +242,47 @@ describe.skipIf(!HAVE_CHROMIUM)("web UI in Chromium (skipped without it: apt-get
     await shot(page, "registry");
   });
 
+  it("opens a version's model card from the Registry page", async () => {
+    const page = await openPage(`#/models/${MODEL_NAME}`);
+    await page.locator("tr[data-version='2'] a[data-action='card']").click();
+    await expect.poll(() => page.url()).toMatch(new RegExp(`#/models/${MODEL_NAME}/card/2$`));
+    await expect.poll(() => page.locator("h1").textContent()).toBe(`${MODEL_NAME} (version 2)`);
+    const card = page.locator("article.model-card");
+    expect(await card.locator("h2").allTextContents()).toContain("Evaluation results");
+    // The evaluation table is the one right after its heading: the seeded run's accuracy, 0.8 + 2/50.
+    const evaluation = card.locator("h2:text-is('Evaluation results') + .table-wrap table");
+    expect(await evaluation.locator("thead th").allTextContents()).toEqual(["Metric", "Value"]);
+    expect(await evaluation.locator("tbody tr").allTextContents()).toEqual(["accuracy0.84"]);
+    expect(await card.locator("p").first().textContent()).toBe("Iris species classifier.");
+    expect(await card.locator("details.front-matter pre").textContent()).toContain(`- name: ${MODEL_NAME}`);
+    expect(await page.locator("pre.code").first().textContent()).toBe(
+      `lathe card model models:/${MODEL_NAME}/2 -o README.md`,
+    );
+    await shot(page, "model-card");
+    await page.getByRole("link", { name: MODEL_NAME }).click();
+    await expect.poll(() => page.locator("h1").textContent()).toBe(MODEL_NAME);
+  });
+
+  it("shows HTML in a model's description as text on its card", async () => {
+    const client = new LatheClient({ trackingUri: server.url });
+    const hostile = `<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> **bold** [x](javascript:window.pwned=3)`;
+    await client.createRegisteredModel("hostile-card", { description: hostile });
+    const run = await client.startRun({ experiment: EXPERIMENT_NAME, runName: "hostile", recordEnvironment: false });
+    await run.end();
+    await client.createModelVersion("hostile-card", `runs:/${run.id}/model`, { runId: run.id });
+    const page = await openPage("#/models/hostile-card/card/1");
+    await expect.poll(() => page.locator("h1").textContent()).toBe("hostile-card (version 1)");
+    const description = page.locator("article.model-card .markdown > p").first();
+    expect(await description.textContent()).toBe(
+      `<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> bold [x](javascript:window.pwned=3)`,
+    );
+    expect(await description.locator("strong").textContent()).toBe("bold");
+    expect(await page.locator("article.model-card script, article.model-card img, article.model-card a").count()).toBe(
+      0,
+    );
+    expect(await page.evaluate("window.pwned")).toBeUndefined();
+  });
+
   it("lists models, monitoring and the pipeline", async () => {
     const page = await openPage("#/models");
     await page.getByRole("link", { name: MODEL_NAME }).waitFor();
@@ -287,6 +330,7 @@ describe.skipIf(!HAVE_CHROMIUM)("web UI in Chromium (skipped without it: apt-get
       ["phone-experiments", `#/experiments/${seeded.experimentId}`],
       ["phone-run", `#/runs/${seeded.showcaseRunId}`],
       ["phone-registry", `#/models/${MODEL_NAME}`],
+      ["phone-model-card", `#/models/${MODEL_NAME}/card/1`],
     ] as const) {
       const page = await openPage(hash, { width: 390, height: 844 });
       await page.locator("h1").first().waitFor();

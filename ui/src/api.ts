@@ -276,6 +276,13 @@ export function rollbackAlias(name: string, alias: string): Promise<{ version: s
   return send("POST", "lathe/registry/rollback", { name, alias });
 }
 
+/** The Hugging Face model card of a version, Markdown with YAML front matter (`lathe card model`). */
+export async function modelCard(name: string, version: string, runId?: string): Promise<string> {
+  const params: Record<string, QueryValue> = { name, version };
+  if (runId) params.run_id = runId;
+  return (await get<{ card: string }>("lathe/registry/model-card", params)).card;
+}
+
 export interface PipelineStage {
   address: string;
   name: string;

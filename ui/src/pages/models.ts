@@ -2,7 +2,7 @@
  * @module ui/pages/models
  * The Registry: every registered model, and one model's page — versions with their stages and
  * aliases, promote (point an alias, or move a stage) and roll back with confirmation, the history
- * of moves, links to each version's source run, and how to get the model card.
+ * of moves, links to each version's source run and model card, and how to write the card to a file.
  */
 import {
   getModel,
@@ -19,6 +19,7 @@ import {
 import { confirmAction, promptText } from "../confirm.js";
 import { formatTime, h, notice, replace } from "../dom.js";
 import type { Page } from "../router.js";
+import { modelCardPage } from "./model-card.js";
 
 const STAGES = ["None", "Staging", "Production", "Archived"];
 
@@ -222,9 +223,22 @@ async function modelPage(root: HTMLElement, name: string): Promise<void> {
         "td",
         {},
         h(
-          "button.button",
-          { type: "button", "data-action": "promote", onclick: () => void promote(version) },
-          "Promote…",
+          "div.row-actions",
+          {},
+          h(
+            "button.button",
+            { type: "button", "data-action": "promote", onclick: () => void promote(version) },
+            "Promote…",
+          ),
+          h(
+            "a.button",
+            {
+              href: `#/models/${encodeURIComponent(name)}/card/${encodeURIComponent(version.version)}`,
+              "data-action": "card",
+              "aria-label": `Model card of version ${version.version}`,
+            },
+            "Model card",
+          ),
         ),
       ),
     );
@@ -305,7 +319,13 @@ async function modelPage(root: HTMLElement, name: string): Promise<void> {
       "section.card",
       { "aria-labelledby": "card-title" },
       h("h2#card-title", {}, "Model card"),
-      h("p", {}, "Write the Hugging Face–style model card of a version (metrics, params, signature, energy) with:"),
+      h(
+        "p",
+        {},
+        "Each version's ",
+        h("strong", {}, "Model card"),
+        " shows its Hugging Face–style card (metrics, params, training data, energy). Write it to a file with:",
+      ),
       h("pre.code", {}, `lathe card model models:/${name}/${versions[0]?.version ?? "1"}`),
       versions[0]?.run_id
         ? h(
@@ -325,7 +345,8 @@ async function modelPage(root: HTMLElement, name: string): Promise<void> {
 }
 
 export const modelsPage: Page = async (root, route) => {
-  const name = route.params[0];
+  const [name, section, version] = route.params;
+  if (name && section === "card" && version) return modelCardPage(root, name, version);
   if (name) return modelPage(root, name);
   const models = await searchModels();
   replace(root, h("header.page-head", {}, h("h1", {}, "Models")), modelList(models));
