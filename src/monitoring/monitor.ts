@@ -80,14 +80,35 @@ export interface Monitor {
   evaluate(window: MonitoringWindow, index: number): WindowResult;
 }
 
+/** The `q`-quantile of sorted values (linear between the two nearest ranks, as numpy's default). */
+function quantile(sorted: Float64Array, q: number): number {
+  const at = (sorted.length - 1) * q;
+  const below = Math.floor(at);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (at - below);
+}
+
+/** Requests, errors, error rate, throughput and latency percentiles of a window's prediction requests. */
+function requestMetrics(window: MonitoringWindow): Record<string, number> {
+  const metrics: Record<string, number> = { requests: window.requests, errors: window.errors };
+  if (window.requests > 0) metrics.error_rate = window.errors / window.requests;
+  if (window.seconds !== null && window.requests > 0) metrics.throughput_rps = window.requests / window.seconds;
+  if (window.latenciesMs.length > 0) {
+    const sorted = Float64Array.from(window.latenciesMs).sort();
+    metrics.latency_p50_ms = quantile(sorted, 0.5);
+    metrics.latency_p99_ms = quantile(sorted, 0.99);
+  }
+  return metrics;
+}
+
 /** Flattens a result into the metric names rules and runs use. */
 function flatten(
-  rows: number,
+  window: MonitoringWindow,
   drift: DriftReport | null,
   predictionDrift: ColumnDrift | null,
   performance: Performance | null,
 ): Record<string, number> {
-  const metrics: Record<string, number> = { window_rows: rows };
+  const metrics: Record<string, number> = { window_rows: window.rowCount, ...requestMetrics(window) };
   if (drift) {
     let lowest = 1;
     for (const column of drift.columns)
@@ -138,7 +159,7 @@ export function createMonitor(reference: MonitorReference, options: MonitorOptio
         drift,
         predictionDrift,
         performance,
-        metrics: flatten(window.rowCount, drift, predictionDrift, performance),
+        metrics: flatten(window, drift, predictionDrift, performance),
       };
     },
   };

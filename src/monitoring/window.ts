@@ -36,6 +36,14 @@ export interface MonitoringWindow {
   /** Timestamps of the first and last record read (null for an empty window). */
   readonly start: string | null;
   readonly end: string | null;
+  /** Prediction requests in the window, answered or failed. */
+  readonly requests: number;
+  /** Those that failed (an HTTP status of 400 or more). */
+  readonly errors: number;
+  /** The latency of each answered request, in ms. */
+  readonly latenciesMs: Float64Array;
+  /** The time the window spans, in seconds (its duration, or first to last record); null when unknown. */
+  readonly seconds: number | null;
 }
 
 interface LogFile {
@@ -141,6 +149,8 @@ function createLineParser(): (line: string) => unknown {
     const outputsAt = line.lastIndexOf(',"outputs":');
     const id = stringAfter(line, '"request_id":"');
     const timestamp = stringAfter(line, '"timestamp":"');
+    const latencyAt = line.indexOf('"latency_ms":');
+    const latency_ms = latencyAt < 0 ? undefined : Number.parseFloat(line.slice(latencyAt + 13, latencyAt + 40));
     if (inputsAt < 0 || outputsAt < inputsAt || id === undefined || timestamp === undefined || !line.endsWith("}"))
       return JSON.parse(line);
     const inputs = line.slice(inputsAt + 10, outputsAt);
@@ -152,11 +162,12 @@ function createLineParser(): (line: string) => unknown {
       return {
         request_id: id,
         timestamp,
+        latency_ms,
         inputs: { columns: cached(inputs.slice(11, dataAt)), data: JSON.parse(inputs.slice(dataAt + 8, -1)) },
         outputs,
       };
     }
-    return { request_id: id, timestamp, inputs: JSON.parse(inputs), outputs };
+    return { request_id: id, timestamp, latency_ms, inputs: JSON.parse(inputs), outputs };
   };
 }
 
@@ -169,6 +180,10 @@ class Segment {
   /** Cells that are not numbers, by row, per feature (most features have none). */
   readonly text: Map<number, string>[];
   readonly predictions: Prediction[] = [];
+  /** Per record: its latency in ms (NaN when not logged). */
+  readonly latencies: number[] = [];
+  /** Timestamps of failed requests (records with a `status` and no inputs). */
+  readonly failures: string[] = [];
   rows = 0;
   readonly #names: readonly string[];
   #lastColumns: unknown[] | undefined;
@@ -182,6 +197,10 @@ class Segment {
 
   /** Adds a record's rows; false when it holds no rows of the expected shape. */
   add(record: Record<string, unknown>): boolean {
+    if (typeof record.status === "number" && record.status >= 400) {
+      this.failures.push(String(record.timestamp));
+      return false;
+    }
     const inputs = record.inputs as { columns?: unknown; data?: unknown } | null | undefined;
     if (typeof inputs !== "object" || inputs === null || !Array.isArray(inputs.data)) return false;
     const rows = inputs.data as unknown[];
@@ -214,6 +233,7 @@ class Segment {
     this.ids.push(String(record.request_id));
     this.stamps.push(String(record.timestamp));
     this.recordRows.push(rows.length);
+    this.latencies.push(typeof record.latency_ms === "number" ? record.latency_ms : Number.NaN);
     return true;
   }
 }
@@ -254,6 +274,7 @@ function assemble(
   skipRecords: number,
   names: readonly string[],
   feedback: Map<string, unknown>,
+  durationMs: number | undefined,
 ): MonitoringWindow {
   let total = 0;
   const skipRows = segments[0]?.recordRows.slice(0, skipRecords).reduce((a, b) => a + b, 0) ?? 0;
@@ -267,6 +288,7 @@ function assemble(
   let labelled = 0;
   let start: string | null = null;
   let end: string | null = null;
+  const latencies: number[] = [];
   segments.forEach((segment, s) => {
     const fromRow = s === 0 ? skipRows : 0;
     const fromRecord = s === 0 ? skipRecords : 0;
@@ -281,6 +303,8 @@ function assemble(
     for (let k = fromRecord; k < segment.ids.length; k++) {
       const count = segment.recordRows[k]!;
       const stamp = segment.stamps[k]!;
+      const latency = segment.latencies[k]!;
+      if (!Number.isNaN(latency)) latencies.push(latency);
       if (start === null || stamp < start) start = stamp;
       if (end === null || stamp > end) end = stamp;
       const label = feedback.get(segment.ids[k]!);
@@ -302,6 +326,15 @@ function assemble(
     }
     offset += segment.rows - fromRow;
   });
+  // A window by rows starts at its oldest answered request; failures before it belong to earlier windows.
+  // (TypeScript cannot see the assignments inside forEach above.)
+  const first = start as string | null;
+  const last = end as string | null;
+  let errors = 0;
+  for (const segment of segments)
+    for (const stamp of segment.failures) if (durationMs !== undefined || (first !== null && stamp >= first)) errors++;
+  const requests = latencies.length + errors;
+  const span = first !== null && last !== null ? (Date.parse(last) - Date.parse(first)) / 1000 : null;
   return {
     features: {
       rowCount: total,
@@ -322,6 +355,10 @@ function assemble(
     labelledCount: labelled,
     start,
     end,
+    requests,
+    errors,
+    latenciesMs: Float64Array.from(latencies),
+    seconds: durationMs !== undefined ? durationMs / 1000 : span !== null && span > 0 ? span : null,
   };
 }
 
@@ -347,7 +384,7 @@ export async function readWindow(options: WindowOptions): Promise<MonitoringWind
         const time = String(record.timestamp);
         return time >= from && time <= to;
       });
-      if (segment.rows > 0) segments.push(segment);
+      if (segment.rows > 0 || segment.failures.length > 0) segments.push(segment);
     }
   } else {
     const wanted = options.rows!;
@@ -363,5 +400,5 @@ export async function readWindow(options: WindowOptions): Promise<MonitoringWind
       while (skipRecords < oldest.recordRows.length && count - oldest.recordRows[skipRecords]! >= wanted)
         count -= oldest.recordRows[skipRecords++]!;
   }
-  return assemble(segments, skipRecords, names, await readFeedback(options.logDir));
+  return assemble(segments, skipRecords, names, await readFeedback(options.logDir), options.durationMs);
 }

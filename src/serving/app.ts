@@ -42,6 +42,11 @@ function protocolOf(url: string): "v2" | "mlflow" {
   return url.startsWith("/v2") ? "v2" : "mlflow";
 }
 
+/** The routes whose requests are predictions (logged, and counted as errors in monitoring when they fail). */
+function isPredictionRoute(route: string | undefined): boolean {
+  return route === "/invocations" || (route?.startsWith("/v2/models/") === true && route.endsWith("/infer"));
+}
+
 declare module "fastify" {
   interface FastifyRequest {
     /** performance.now() when the request arrived. */
@@ -88,6 +93,8 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Fasti
     done();
   });
   app.addHook("onResponse", (request, reply, done) => {
+    if (reply.statusCode >= 400 && isPredictionRoute(request.routeOptions.url))
+      context.recordFailure(request, protocolOf(request.url), reply.statusCode);
     metrics.endRequest(
       {
         model: request.servingModel,

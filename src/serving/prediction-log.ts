@@ -11,8 +11,8 @@ import { mkdirSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 
-/** One line of the log. */
-export interface PredictionRecord {
+/** What every line of the log says about its request. */
+interface RequestLine {
   readonly request_id: string;
   /** When the request arrived, ISO 8601 UTC. */
   readonly timestamp: string;
@@ -21,8 +21,18 @@ export interface PredictionRecord {
   /** `mlflow` (/invocations) or `v2` (Open Inference Protocol). */
   readonly protocol: string;
   readonly latency_ms: number;
+}
+
+/** One line of the log: an answered prediction. */
+export interface PredictionRecord extends RequestLine {
   readonly inputs: unknown;
   readonly outputs: unknown;
+}
+
+/** One line for a prediction request that failed (bad input, no model, an internal error): no inputs or outputs. */
+export interface FailedPredictionRecord extends RequestLine {
+  /** The HTTP status answered, 400 and up. */
+  readonly status: number;
 }
 
 /** One line of the feedback log: the true label of an earlier prediction. */
@@ -181,7 +191,7 @@ export class JsonLinesLog<T extends object> {
 }
 
 /** The prediction log. */
-export class PredictionLog extends JsonLinesLog<PredictionRecord> {}
+export class PredictionLog extends JsonLinesLog<PredictionRecord | FailedPredictionRecord> {}
 
 /** The feedback log: ground-truth labels, in files named `feedback-*.jsonl` beside the predictions. */
 export class FeedbackLog extends JsonLinesLog<FeedbackRecord> {

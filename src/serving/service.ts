@@ -19,6 +19,8 @@ export interface ServingContext {
   predict(model: ServedModel, table: TabularInput): Promise<{ result: PredictionResult; rows: number }>;
   /** Queues the prediction-log record of a request (never throws, never waits). */
   record(request: FastifyRequest, model: ServedModel, protocol: string, inputs: TabularInput, outputs: unknown): void;
+  /** Queues the record of a prediction request that failed with `status`, so monitoring counts errors. */
+  recordFailure(request: FastifyRequest, protocol: string, status: number): void;
 }
 
 export function createServingContext(
@@ -49,6 +51,18 @@ export function createServingContext(
         latency_ms: Math.round(latency * 1000) / 1000,
         inputs: inputs.columns ? { columns: inputs.columns, data: inputs.rows } : { data: inputs.rows },
         outputs,
+      });
+    },
+    recordFailure(request, protocol, status) {
+      if (!log) return;
+      log.append({
+        request_id: request.id,
+        timestamp: new Date(performance.timeOrigin + request.servingStart).toISOString(),
+        model: request.servingModel,
+        version: request.servingVersion || null,
+        protocol,
+        latency_ms: Math.round((performance.now() - request.servingStart) * 1000) / 1000,
+        status,
       });
     },
   };

@@ -138,6 +138,13 @@ describe("monitoring a served iris model", () => {
     expect(first.result.metrics["drift_p_value.petal_length_cm"]).toBeLessThan(0.01);
     expect(first.result.metrics.accuracy).toBeLessThan(inDistribution - 0.1);
     expect(first.result.predictionDrift?.drift).toBe(true);
+    // The requests behind the window: answered ones with their latencies, none failed.
+    const { requests, errors, error_rate, latency_p50_ms, latency_p99_ms, throughput_rps } = first.result.metrics;
+    expect(requests).toBeGreaterThan(0);
+    expect([errors, error_rate]).toEqual([0, 0]);
+    expect(latency_p50_ms).toBeGreaterThan(0);
+    expect(latency_p99_ms).toBeGreaterThanOrEqual(latency_p50_ms!);
+    expect(throughput_rps).toBeGreaterThan(0);
     expect(alerts.state("PetalLengthDrift")).toBe("pending");
 
     await sendWindow(1.5);

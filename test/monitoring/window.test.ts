@@ -36,7 +36,8 @@ beforeAll(() => {
         ...base,
         inputs: { data: [[3, "green"]] },
         outputs: [{ label: "yes", probabilities: [0.9, 0.1] }],
-      }),
+      }) +
+      line({ request_id: "e", timestamp: "2026-11-23T10:30:00.000Z", ...base, latency_ms: 4, status: 400 }),
   );
   writeFileSync(
     join(dir, "predictions-2026-11-23T11-00-00-000Z-1-0001.jsonl"),
@@ -82,6 +83,25 @@ describe("readWindow", () => {
     });
     expect(hour.rowCount).toBe(1);
     expect(hour.predictions).toEqual(["no"]);
+  });
+
+  it("counts requests, failed requests and latencies, and the time the window spans", async () => {
+    const all = await readWindow({ logDir: dir, features: ["x", "colour"], rows: 100 });
+    // a, b, c answered (latency 1 ms each); the failure at 10:30 lies between them; the torn line "d" is not read.
+    expect(all.requests).toBe(4);
+    expect(all.errors).toBe(1);
+    expect(Array.from(all.latenciesMs)).toEqual([1, 1, 1]);
+    expect(all.seconds).toBe(3600);
+    const hour = await readWindow({
+      logDir: dir,
+      features: ["x", "colour"],
+      durationMs: 60 * 60_000,
+      now: new Date("2026-11-23T11:10:00Z"),
+    });
+    expect([hour.requests, hour.errors, hour.seconds]).toEqual([2, 1, 3600]);
+    // The newest row only: the failure happened before it, in an earlier window.
+    const last = await readWindow({ logDir: dir, features: ["x", "colour"], rows: 1 });
+    expect([last.requests, last.errors, last.seconds]).toEqual([1, 0, null]);
   });
 
   it("reads the predicted label of each protocol's outputs", () => {

@@ -76,6 +76,37 @@ describe("prediction log in the server", () => {
       await serving.close();
     }
   });
+
+  it("logs a failed prediction request with its status and no inputs, and nothing for other routes", async () => {
+    const serving = await startServing(join(FIXTURES, "mlflow-onnx-model"), { name: "iris" });
+    try {
+      const bad = await serving.post("/invocations", { dataframe_split: { columns: ["a"], data: [["x"]] } });
+      expect(bad.status).toBe(400);
+      const v2 = await fetch(`${serving.url}/v2/models/iris/infer`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{not json",
+      });
+      expect(v2.status).toBe(400);
+      expect((await fetch(`${serving.url}/no-such-route`)).status).toBe(404);
+      await serving.server.log?.flush();
+      const records = readRecords(serving.logDir);
+      expect(records).toHaveLength(2);
+      expect(records[0]).toMatchObject({
+        request_id: bad.headers.get("x-request-id"),
+        model: "iris",
+        protocol: "mlflow",
+        status: 400,
+      });
+      expect(records[1]).toMatchObject({ model: "iris", protocol: "v2", status: 400 });
+      for (const logged of records) {
+        expect(logged).not.toHaveProperty("inputs");
+        expect(typeof logged.latency_ms).toBe("number");
+      }
+    } finally {
+      await serving.close();
+    }
+  });
 });
 
 describe("PredictionLog", () => {
