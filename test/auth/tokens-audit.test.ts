@@ -3,11 +3,10 @@
  * MLFLOW_TRACKING_TOKEN, list, revoke, expiry) and the audit log of mutating requests, through a
  * real server.
  */
-
-import { join } from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testBackend } from "../helpers/server.js";
+import { sqlitePathFromUri } from "../../src/tracking/store/database.js";
 import { type AuthTestServer, startAuthServer } from "./helpers.js";
 
 let server: AuthTestServer;
@@ -99,15 +98,26 @@ describe("access tokens", () => {
     expect((await server.as({ token: "lathe_not-a-real-token" })("GET", "experiments/search")).status).toBe(401);
   });
 
-  it.skipIf(testBackend() !== "sqlite")("refuses an expired token, naming it and what to do", async () => {
+  it("refuses an expired token, naming it and what to do", async () => {
     const created = await createToken(bob, { name: "expiring", expires_in_seconds: 3600 });
     const id = (created.body.token as { token_id: string }).token_id;
     // Move its expiry into the past in the database itself, as the passing of time would.
-    const db = new Database(join(server.dir, "mlruns.db"));
-    try {
-      db.prepare("update auth_tokens set expiration_time = ? where token_id = ?").run(Date.now() - 1000, id);
-    } finally {
-      db.close();
+    const update = "update auth_tokens set expiration_time = $1 where token_id = $2";
+    if (server.storeUri.startsWith("sqlite:")) {
+      const db = new Database(sqlitePathFromUri(server.storeUri));
+      try {
+        db.prepare(update.replace("$1", "?").replace("$2", "?")).run(Date.now() - 1000, id);
+      } finally {
+        db.close();
+      }
+    } else {
+      const client = new pg.Client({ connectionString: server.storeUri });
+      await client.connect();
+      try {
+        await client.query(update, [Date.now() - 1000, id]);
+      } finally {
+        await client.end();
+      }
     }
     const answer = await server.as({ token: created.body.secret as string })("GET", "experiments/search");
     expect(answer.status).toBe(401);

@@ -35,6 +35,8 @@ export async function testStoreUri(dir: string): Promise<{ uri: string; drop(): 
 export interface TestServer {
   url: string;
   dir: string;
+  /** The backend store it runs on (SQLite in `dir`, or a fresh PostgreSQL database). */
+  storeUri: string;
   server: RunningServer;
   /** Calls an MLflow endpoint; GET params go in the query string, others in a JSON body. */
   call(
@@ -101,6 +103,7 @@ export async function startTestServer(overrides: Partial<ServerSettings> = {}): 
   const testServer: TestServer = {
     url,
     dir,
+    storeUri: store.uri,
     server,
     async ok(method, path, params = {}) {
       const response = await testServer.call(method, path, params);
