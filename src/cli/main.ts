@@ -4,10 +4,10 @@
  * The `lathe` binary: runs the command tree and maps a LatheError to its message and exit code.
  */
 import { isLatheError } from "../core/errors.js";
-import { buildProgram } from "./program.js";
+import { programFor } from "./entry.js";
 
-buildProgram()
-  .parseAsync(process.argv)
+programFor(process.argv)
+  .then((program) => program.parseAsync(process.argv))
   .catch((error: unknown) => {
     if (isLatheError(error)) {
       process.stderr.write(`lathe: ${error.message}\n`);

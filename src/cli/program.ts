@@ -2,8 +2,8 @@
  * @module cli/program
  * The `lathe` command tree: each command group registers itself here.
  */
-import { Command } from "commander";
-import { VERSION } from "../version.js";
+import type { Command } from "commander";
+import { baseProgram } from "./base.js";
 import { registerCardCommands } from "./card.js";
 import { registerDataCommands } from "./data.js";
 import { registerDemoCommand } from "./demo.js";
@@ -25,12 +25,7 @@ import { registerTrainCommand } from "./train.js";
 import { registerValidationCommands } from "./validate.js";
 
 export function buildProgram(): Command {
-  const program = new Command()
-    .name("lathe")
-    .description(
-      "The machine-learning lifecycle in one toolkit: tracking, registry, data, pipelines, serving, monitoring.",
-    )
-    .version(VERSION);
+  const program = baseProgram();
   registerServerCommand(program);
   registerTokenCommands(program);
   registerAuditCommand(program);

@@ -136,7 +136,7 @@ export async function addPath(
     const files = await walkFiles(absolute, workspace.ignore);
     onPlanned?.(
       files.length,
-      files.reduce((total, file) => total + Number(file.stats.size), 0),
+      files.reduce((total, file) => total + file.size, 0),
     );
     const entries = await mapLimit(files, FILE_CONCURRENCY, async (file) => {
       const stored = await storeFile(workspace, file.absolute);

@@ -95,6 +95,15 @@ export class IgnoreMatcher {
       await this.loadFolder(join(this.root, ...parts.slice(0, depth)));
   }
 
+  /**
+   * `isIgnored` for an entry named `name` of a folder already known not to be ignored (as a walk
+   * visits them): with no `.dvcignore` rules loaded, only the entry's own name can make it ignored.
+   */
+  isIgnoredEntry(path: string, name: string, isDirectory: boolean): boolean {
+    if (this.rules.length === 0) return ALWAYS_IGNORED.has(name);
+    return this.isIgnored(path, isDirectory);
+  }
+
   /** True when the absolute `path` is ignored; `isDirectory` enables folder-only patterns. */
   isIgnored(path: string, isDirectory: boolean): boolean {
     const rel =

@@ -4,7 +4,7 @@
  * honouring `.dvcignore`; symlinks to files count as the file they point to, symlinks to folders
  * are not descended (as `os.walk` without `followlinks`); empty folders contribute nothing.
  */
-import { lstatSync, readdirSync, type Stats, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { LatheError } from "../core/errors.js";
@@ -15,12 +15,17 @@ import { buildManifest, type DirManifest, parseManifest } from "./manifest.js";
 import { FILE_CONCURRENCY, mapLimit } from "./pool.js";
 import type { HashState } from "./state.js";
 
-/** A file found under a directory. */
+/**
+ * A file found under a directory, with the stats hashing reuse needs (the target's, for a symlink).
+ * Only these numbers are kept, not the Stats object: ten thousand of those, each with its Dates,
+ * would keep the collector busy copying them.
+ */
 export interface WalkedFile {
   readonly relpath: string;
   readonly absolute: string;
-  /** The file's stats when walked (the target's, for a symlink). */
-  readonly stats: Stats;
+  readonly size: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
 }
 
 /**
@@ -54,12 +59,13 @@ export async function walkFiles(
       let stats = lstatSync(absolute, { throwIfNoEntry: false });
       if (stats === undefined) continue; // Deleted while walking.
       if (stats.isDirectory()) {
-        if (!ignore.isIgnored(absolute, true)) visit(absolute, relpath);
+        if (!ignore.isIgnoredEntry(absolute, name, true)) visit(absolute, relpath);
         continue;
       }
       // A link counts as the file it points to; a link to a folder is not followed, a dangling one is skipped.
       if (stats.isSymbolicLink()) stats = statSync(absolute, { throwIfNoEntry: false });
-      if (stats?.isFile() && !ignore.isIgnored(absolute, false)) files.push({ relpath, absolute, stats });
+      if (stats?.isFile() && !ignore.isIgnoredEntry(absolute, name, false))
+        files.push({ relpath, absolute, size: stats.size, ino: stats.ino, mtimeMs: stats.mtimeMs });
     }
   }
   visit(dir, "");
@@ -98,9 +104,9 @@ export async function hashPath(
   // the directory's last manifest, no file changed and the manifest is reused without a lookup per file.
   let summary = "";
   let size = 0;
-  for (const { relpath, stats } of files) {
-    size += stats.size;
-    summary += `${relpath}\0${stats.ino}\0${stats.mtimeMs}\0${stats.size}\n`;
+  for (const file of files) {
+    size += file.size;
+    summary += `${file.relpath}\0${file.ino}\0${file.mtimeMs}\0${file.size}\n`;
   }
   const key = `${algorithm}:${path}`;
   const digest = md5Hex(summary);
@@ -111,7 +117,7 @@ export async function hashPath(
     let manifest: DirManifest | undefined;
     const load = (): DirManifest => {
       if (manifest) return manifest;
-      const sizes = new Map(files.map((file) => [file.relpath, file.stats.size]));
+      const sizes = new Map(files.map((file) => [file.relpath, file.size]));
       const entries = parseManifest(stored.text).map((entry) => ({ ...entry, size: sizes.get(entry.relpath) ?? 0 }));
       manifest = { text: stored.text, md5: stored.md5, nfiles: entries.length, size, entries };
       return manifest;
