@@ -229,6 +229,27 @@ lathe deploy ci --github                   # CI/CD workflow
 `;
 }
 
+/** The Makefile targets every template shares: validate and prepare the data, train, serve `served`, build the image. */
+export function lifecycleTargets(names: ProjectNames, served: string): [string, string, string[]][] {
+  return [
+    [
+      "data",
+      "validate the raw data, then prepare and featurize it",
+      ["lathe validate $(RAW) --suite $(SUITE)", "lathe repro featurize"],
+    ],
+    ["train", "run the whole pipeline: prepare, featurize, train, evaluate", ["lathe repro"]],
+    ["serve", `serve ${served} on port 8080`, [`lathe serve models/model --name ${names.packageName}`]],
+    [
+      "docker",
+      "build the serving image",
+      [
+        "lathe deploy docker --model models/model --out deploy --force",
+        "docker build -f deploy/Dockerfile -t $(IMAGE) .",
+      ],
+    ],
+  ];
+}
+
 /**
  * A self-documenting Makefile: the \`## text\` after a target is what \`make help\` prints.
  * Recipes are indented with tabs, as make requires.

@@ -9,6 +9,7 @@ import {
   type FileMap,
   gitignore,
   layoutSection,
+  lifecycleTargets,
   makefile,
   type ProjectNames,
   RAW_DATA,
@@ -142,21 +143,7 @@ function pythonMakefile(names: ProjectNames): string {
       ["requirements", "install the pinned dependencies", ["pip install -r requirements.txt"]],
       ["lint", "check formatting and lint with ruff", ["ruff format --check src tests", "ruff check src tests"]],
       ["test", "run the unit tests", ["pytest"]],
-      [
-        "data",
-        "validate the raw data, then prepare and featurize it",
-        ["lathe validate $(RAW) --suite $(SUITE)", "lathe repro featurize"],
-      ],
-      ["train", "run the whole pipeline: prepare, featurize, train, evaluate", ["lathe repro"]],
-      ["serve", "serve the trained ONNX model on port 8080", [`lathe serve models/model --name ${names.packageName}`]],
-      [
-        "docker",
-        "build the serving image",
-        [
-          "lathe deploy docker --model models/model --out deploy --force",
-          "docker build -f deploy/Dockerfile -t $(IMAGE) .",
-        ],
-      ],
+      ...lifecycleTargets(names, "the trained ONNX model"),
     ],
   );
 }

@@ -9,6 +9,7 @@ import {
   type FileMap,
   gitignore,
   layoutSection,
+  lifecycleTargets,
   makefile,
   type ProjectNames,
   RAW_DATA,
@@ -138,21 +139,7 @@ function typescriptMakefile(names: ProjectNames): string {
       ["install", "install the dependencies", ["npm install"]],
       ["lint", "type-check the sources", ["tsc --noEmit"]],
       ["test", "run the unit tests", ["tsx --test tests/*.test.ts"]],
-      [
-        "data",
-        "validate the raw data, then prepare and featurize it",
-        ["lathe validate $(RAW) --suite $(SUITE)", "lathe repro featurize"],
-      ],
-      ["train", "run the whole pipeline: prepare, featurize, train, evaluate", ["lathe repro"]],
-      ["serve", "serve the trained model on port 8080", [`lathe serve models/model --name ${names.packageName}`]],
-      [
-        "docker",
-        "build the serving image",
-        [
-          "lathe deploy docker --model models/model --out deploy --force",
-          "docker build -f deploy/Dockerfile -t $(IMAGE) .",
-        ],
-      ],
+      ...lifecycleTargets(names, "the trained model"),
     ],
   );
 }
