@@ -37,28 +37,34 @@ function decodeInto(bytes: Uint8Array, out: Point[]): void {
   }
 }
 
-/** Exact duplicates compare equal here, NaN included (Object.is semantics on the value). */
-function pointKey(point: Point): string {
-  return `${point.step}|${point.timestamp}|${Number.isNaN(point.value) ? "NaN" : point.value}`;
+/** MLflow's history order: timestamp, then step, then value with NaN last; 0 only for identical points. */
+function comparePoints(a: Point, b: Point): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
+  if (a.step !== b.step) return a.step - b.step;
+  const aNaN = Number.isNaN(a.value);
+  const bNaN = Number.isNaN(b.value);
+  if (aNaN || bNaN) return aNaN === bNaN ? 0 : aNaN ? 1 : -1;
+  return a.value - b.value;
 }
 
-/** All distinct points of a series, ordered by (timestamp, step, value) like MLflow's history. */
+/**
+ * All distinct points of a series, ordered by (timestamp, step, value) like MLflow's history. Exact
+ * duplicates (NaN equal to NaN, 0 to -0) sort next to each other, so one pass after sorting drops
+ * them; a series logged in order (the usual case) is not sorted again.
+ */
 export function decodeSeries(chunks: readonly Uint8Array[]): Point[] {
   const points: Point[] = [];
   for (const chunk of chunks) decodeInto(chunk, points);
-  const seen = new Set<string>();
-  const distinct = points.filter((point) => {
-    const key = pointKey(point);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  return distinct.sort(
-    (a, b) =>
-      a.timestamp - b.timestamp ||
-      a.step - b.step ||
-      (Number.isNaN(a.value) ? 1 : Number.isNaN(b.value) ? -1 : a.value - b.value),
-  );
+  let ordered = true;
+  for (let i = 1; i < points.length && ordered; i++) ordered = comparePoints(points[i - 1]!, points[i]!) <= 0;
+  if (!ordered) points.sort(comparePoints);
+  let kept = 0;
+  for (let i = 0; i < points.length; i++) {
+    if (kept > 0 && comparePoints(points[kept - 1]!, points[i]!) === 0) continue;
+    points[kept++] = points[i]!;
+  }
+  points.length = kept;
+  return points;
 }
 
 export function pointCount(bytes: Uint8Array): number {
