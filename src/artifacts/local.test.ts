@@ -6,9 +6,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LatheError } from "../core/errors.js";
 import { LocalArtifactRepository } from "./local.js";
-import { expectNestedRoundTrip } from "./test-helpers.js";
+import { expectNestedRoundTrip, HOSTILE_ARTIFACT_PATHS, refusedWith } from "./test-helpers.js";
 
 let base: string;
 let root: string;
@@ -30,16 +29,6 @@ function snapshotOutside(): Record<string, string> {
   };
   walk(base);
   return out;
-}
-
-async function refusedWith(promise: Promise<unknown>, code: string): Promise<LatheError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LatheError);
-  expect((error as LatheError).code).toBe(code);
-  return error as LatheError;
 }
 
 const body = (content: string | Buffer): Readable => Readable.from([Buffer.from(content)]);
@@ -142,27 +131,8 @@ describe("LocalArtifactRepository round trips", () => {
   });
 });
 
-const HOSTILE = [
-  "../sentinel.txt",
-  "..%2fsentinel.txt",
-  "..%2f..%2f",
-  "%252e%252e%252fsentinel.txt",
-  "%2e%2e/outside/secret.txt",
-  "sentinel.txt%00",
-  "\\..\\sentinel.txt",
-  "x;/../../sentinel.txt",
-  "#/../sentinel.txt",
-  "?x=/../sentinel.txt",
-  "/etc/passwd",
-  "C:\\Windows",
-  "file:///etc/passwd",
-  "file:../sentinel.txt",
-  "a/../../outside",
-  "....//sentinel.txt",
-];
-
 describe("LocalArtifactRepository refuses hostile paths without touching the file system", () => {
-  it.each(HOSTILE)("%j", async (shape) => {
+  it.each(HOSTILE_ARTIFACT_PATHS)("%j", async (shape) => {
     await repo.put("keep.txt", body("kept"));
     const before = snapshotOutside();
     await refusedWith(repo.put(shape, body("PWNED")), "INVALID_PARAMETER_VALUE");

@@ -4,6 +4,7 @@
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { expect } from "vitest";
+import { LatheError } from "../core/errors.js";
 import type { ArtifactRepository } from "./repository.js";
 
 /** A stream of `content`, as an upload body. */
@@ -43,3 +44,34 @@ export async function expectNestedRoundTrip(
   await repo.delete("model");
   expect(await repo.list()).toEqual([{ path: "metrics.json", is_dir: false, file_size: 2 }]);
 }
+
+/** Awaits `promise`, expecting it to fail with a LatheError of `code`; returns that error. */
+export async function refusedWith(promise: Promise<unknown>, code: string): Promise<LatheError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LatheError);
+  expect((error as LatheError).code).toBe(code);
+  return error as LatheError;
+}
+
+/** Paths that try to leave a repository's root (traversal in every encoding, absolute paths, URIs). */
+export const HOSTILE_ARTIFACT_PATHS = [
+  "../sentinel.txt",
+  "..%2fsentinel.txt",
+  "..%2f..%2f",
+  "%252e%252e%252fsentinel.txt",
+  "%2e%2e/outside/secret.txt",
+  "sentinel.txt%00",
+  "\\..\\sentinel.txt",
+  "x;/../../sentinel.txt",
+  "#/../sentinel.txt",
+  "?x=/../sentinel.txt",
+  "/etc/passwd",
+  "C:\\Windows",
+  "file:///etc/passwd",
+  "file:../sentinel.txt",
+  "a/../../outside",
+  "....//sentinel.txt",
+];

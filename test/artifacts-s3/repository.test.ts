@@ -14,7 +14,7 @@ import {
   resolveArtifactsDestination,
   S3ArtifactRepository,
 } from "../../src/artifacts/index.js";
-import { expectNestedRoundTrip } from "../../src/artifacts/test-helpers.js";
+import { expectNestedRoundTrip, HOSTILE_ARTIFACT_PATHS, refusedWith } from "../../src/artifacts/test-helpers.js";
 import { LatheError } from "../../src/core/errors.js";
 import { S3_ARTIFACTS_HINT, type S3TestEnv, s3Available, startS3TestEnv } from "./s3-env.js";
 
@@ -24,16 +24,6 @@ const BUCKET = "lathe-artifacts";
 if (!s3Available) console.warn(S3_ARTIFACTS_HINT);
 
 const body = (content: string | Buffer): Readable => Readable.from([Buffer.from(content)]);
-
-async function refusedWith(promise: Promise<unknown>, code: string): Promise<LatheError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LatheError);
-  expect((error as LatheError).code).toBe(code);
-  return error as LatheError;
-}
 
 let prefixCount = 0;
 /** A repository on a fresh prefix, so tests do not see each other's objects. */
@@ -245,23 +235,6 @@ describe.skipIf(!s3Available)("S3ArtifactRepository against moto on loopback", (
   });
 });
 
-const HOSTILE = [
-  "../sentinel.txt",
-  "..%2fsentinel.txt",
-  "%252e%252e%252fsentinel.txt",
-  "%2e%2e/outside/secret.txt",
-  "sentinel.txt%00",
-  "\\..\\sentinel.txt",
-  "x;/../../sentinel.txt",
-  "#/../sentinel.txt",
-  "?x=/../sentinel.txt",
-  "/etc/passwd",
-  "C:\\Windows",
-  "file:///etc/passwd",
-  "a/../../outside",
-  "....//sentinel.txt",
-];
-
 describe.skipIf(!s3Available)("S3ArtifactRepository refuses hostile paths before any request", () => {
   let s3: S3TestEnv;
   const bucket = "lathe-hostile";
@@ -275,7 +248,7 @@ describe.skipIf(!s3Available)("S3ArtifactRepository refuses hostile paths before
     await s3?.stop();
   });
 
-  it.each(HOSTILE)("%j", async (shape) => {
+  it.each(HOSTILE_ARTIFACT_PATHS)("%j", async (shape) => {
     const repo = new S3ArtifactRepository(`s3://${bucket}/tenant/1/run/artifacts`);
     await repo.put("keep.txt", body("kept"));
     await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "tenant/1/sentinel.txt", Body: "SENTINEL" }));
