@@ -15,9 +15,8 @@ import { LatheClient } from "../../src/client/client.js";
 import { addCommand } from "../../src/data/commands.js";
 import { initDataRepo } from "../../src/data/repo.js";
 import { trainCommand } from "../../src/models/train-command.js";
+import { IRIS } from "../helpers/datasets.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-
-const IRIS = join(import.meta.dirname, "../../examples/iris/data/iris.csv");
 
 function split(card: string): { front: Record<string, unknown>; body: string } {
   const match = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(card);

@@ -5,11 +5,12 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 
 export { seededRandom } from "../../src/monitoring/stats/random.js";
 
-export const IRIS = join(import.meta.dirname, "../../examples/iris/data/iris.csv");
+import { IRIS } from "../helpers/datasets.js";
+
+export { IRIS };
 
 export interface IrisRow {
   features: number[];

@@ -13,10 +13,10 @@ import { LatheClient } from "../../src/client/client.js";
 import { trainCommand } from "../../src/models/train-command.js";
 import type { Release, SmokeReport } from "../../src/release/index.js";
 import { runLatheJson } from "../helpers/cli.js";
+import { IRIS } from "../helpers/datasets.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { type ServingUnderTest, startServing } from "../serving/helpers.js";
 
-const IRIS = join(import.meta.dirname, "../../examples/iris/data/iris.csv");
 const COLUMNS = ["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"];
 
 let registry: TestServer;

@@ -15,10 +15,9 @@ import { initDataRepo } from "../../src/data/repo.js";
 import { retrain } from "../../src/models/retrain.js";
 import { trainCommand } from "../../src/models/train-command.js";
 import { rollback } from "../../src/registry/promotion.js";
+import { IRIS } from "../helpers/datasets.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { type ServingUnderTest, startServing } from "./helpers.js";
-
-const IRIS = join(import.meta.dirname, "../../examples/iris/data/iris.csv");
 
 let registry: TestServer;
 let client: LatheClient;

@@ -14,10 +14,9 @@ import { readCsvDataset, subset } from "../../src/models/train/dataset.js";
 import { predict } from "../../src/models/train/predict.js";
 import { train } from "../../src/models/train/train.js";
 import { parseParamPairs, trainCommand } from "../../src/models/train-command.js";
+import { IRIS } from "../helpers/datasets.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { type ServingUnderTest, startServing } from "./helpers.js";
-
-const IRIS = join(import.meta.dirname, "../../examples/iris/data/iris.csv");
 
 let registry: TestServer;
 let client: LatheClient;
