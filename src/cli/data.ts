@@ -84,12 +84,22 @@ export function registerDataCommands(program: Command): void {
     .option("-j, --jobs <n>", "existence checks in flight on the remote, with -c")
     .action(async (targets: string[], flags: OutputOptions & CloudStatusFlags) => {
       if (flags.cloud || flags.remote !== undefined) return printCloudStatus(targets, flags);
-      const [{ statusCommand }, { pipelineStatusForTargets }, { formatPipelineStatus }] = await Promise.all([
+      const [{ statusCommand }, { openDataRepo }, { workspaceSource }] = await Promise.all([
         import("../data/commands.js"),
-        import("../pipeline/status.js"),
-        import("./pipeline.js"),
+        import("../data/repo.js"),
+        import("../pipeline/source.js"),
       ]);
-      const pipelines = await pipelineStatusForTargets(process.cwd(), targets);
+      // The pipeline code loads only when the repository has a dvc.yaml to report on.
+      const { root } = await openDataRepo(process.cwd());
+      const hasPipelines = ((await workspaceSource(root).find?.("dvc.yaml")) ?? []).length > 0;
+      const [pipelines, formatPipelineStatus] = hasPipelines
+        ? await Promise.all([
+            import("../pipeline/status.js").then(({ pipelineStatusForTargets }) =>
+              pipelineStatusForTargets(process.cwd(), targets),
+            ),
+            import("./pipeline.js").then((module) => module.formatPipelineStatus),
+          ])
+        : [undefined, undefined];
       const dataTargets = pipelines ? pipelines.otherTargets : targets;
       const changes = targets.length > 0 && dataTargets.length === 0 ? [] : await statusCommand(dataTargets);
       const stages = pipelines?.status ?? {};
@@ -97,7 +107,7 @@ export function registerDataCommands(program: Command): void {
       print(flags, pipelines ? { stages, data: changes } : changes, () => {
         if (changes.length === 0 && !stagesChanged)
           return pipelines ? "Data and pipelines are up to date." : "Data is up to date.";
-        const stageText = stagesChanged ? formatPipelineStatus(stages) : "";
+        const stageText = stagesChanged && formatPipelineStatus ? formatPipelineStatus(stages) : "";
         if (changes.length === 0) return stageText;
         return `${stageText}${stagesChanged ? "\n" : ""}${changes
           .map((change) => {

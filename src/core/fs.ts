@@ -2,6 +2,9 @@
  * @module core/fs
  * Atomic file writes: write a temporary file beside the target, fsync it, rename it over the target
  * and fsync the folder, so a crash leaves either the old content or the new, never a torn file.
+ * Content-addressed data objects may skip the two flushes (`sync: false`): a killed process still
+ * never leaves a partial file under the final name, since only the rename puts it there, and the
+ * copy does not wait for the disk (as `cp` and DVC do not).
  */
 import { randomBytes } from "node:crypto";
 import { constants, createWriteStream } from "node:fs";
@@ -55,25 +58,55 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   await syncDirectory(dirname(target));
 }
 
+/** Whether a write waits for the disk. */
+export interface SyncOptions {
+  /** Flush the file and its folder before returning; default true. */
+  sync?: boolean;
+}
+
+export interface CopyOptions extends SyncOptions {
+  /**
+   * Settles once the source is judged (a hash check reading it while the kernel copies it): false
+   * leaves the target untouched. The copy is renamed into place only when both are done.
+   */
+  check?: Promise<boolean>;
+}
+
 /**
  * Copies `source` to `target` atomically: a copy-on-write clone where the file system offers one,
  * else a kernel-side copy, into a temporary sibling that is fsynced and renamed over `target`.
+ * Returns false, writing nothing, when `check` settles false.
  */
-export async function copyFileAtomic(source: string, target: string): Promise<void> {
+export async function copyFileAtomic(source: string, target: string, options: CopyOptions = {}): Promise<boolean> {
+  // The check may fail before anything awaits it (the folder is still being made): it is handled
+  // here so that is not an unhandled rejection; allSettled below still sees the failure.
+  options.check?.catch(() => {});
   await mkdir(dirname(target), { recursive: true });
   const temp = temporarySibling(target);
   try {
-    await copyFile(source, temp, constants.COPYFILE_FICLONE);
-    await syncFile(temp);
+    // Both settle before anything is decided: a failed check must not remove the temporary file
+    // while the copy is still creating it.
+    const [copied, checked] = await Promise.allSettled([
+      copyFile(source, temp, constants.COPYFILE_FICLONE),
+      options.check ?? true,
+    ]);
+    if (copied.status === "rejected") throw copied.reason;
+    if (checked.status === "rejected") throw checked.reason;
+    if (!checked.value) {
+      await rm(temp, { force: true });
+      return false;
+    }
+    if (options.sync !== false) await syncFile(temp);
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
-  await syncDirectory(dirname(target));
+  if (options.sync !== false) await syncDirectory(dirname(target));
+  return true;
 }
 
-export interface StreamCommitOptions {
+export interface StreamCommitOptions extends SyncOptions {
   /** A stream the bytes pass through on their way to disk (hashing, counting). */
   through?: Transform;
   /** Called once everything is on disk, before the rename: false leaves the target untouched. */
@@ -81,7 +114,7 @@ export interface StreamCommitOptions {
 }
 
 /**
- * Streams `source` into a temporary sibling of `target`, fsyncs it and renames it over `target`,
+ * Streams `source` into a temporary sibling of `target`, fsyncs it (unless `sync` is false) and renames it over `target`,
  * unless `accept` refuses, in which case the temporary file is removed. Returns whether the target
  * was written and how many bytes streamed.
  */
@@ -104,13 +137,13 @@ export async function commitStream(
       await rm(temp, { force: true });
       return { committed: false, bytes };
     }
-    await syncFile(temp);
+    if (options.sync !== false) await syncFile(temp);
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
-  await syncDirectory(dirname(target));
+  if (options.sync !== false) await syncDirectory(dirname(target));
   return { committed: true, bytes };
 }
 

@@ -1,17 +1,17 @@
 /**
  * @module data/commands
  * The data commands as the CLI calls them: each opens the repository, takes the repository lock
- * (writers exclusive, readers shared) and runs one domain operation.
+ * (writers exclusive, readers shared) and runs one domain operation. Each operation's module loads
+ * when its command runs, so `lathe status` starts without the transfer and checkout code.
  */
 import type { AddResult } from "./add.js";
-import { addPath } from "./add.js";
-import { type CheckoutOptions, type CheckoutResult, checkoutData } from "./checkout.js";
-import { type DataDiff, type DiffOptions, diffData } from "./diff.js";
-import { collectGarbage, type GcOptions, type GcResult } from "./gc.js";
+import type { CheckoutOptions, CheckoutResult } from "./checkout.js";
+import type { DataDiff, DiffOptions } from "./diff.js";
+import type { GcOptions, GcResult } from "./gc.js";
 import { type LockOptions, withLock } from "./lock.js";
 import type { DataRepo } from "./repo.js";
 import { type CloudStatus, type CloudStatusOptions, cloudStatus, dataStatus, type OutStatus } from "./status.js";
-import { fetch, pull, push, type SyncOptions, type SyncResult } from "./sync.js";
+import type { fetch, pull, SyncOptions, SyncResult } from "./sync.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
 
 /** Options shared by the data commands. */
@@ -43,6 +43,7 @@ async function run<T>(
 /** `lathe add <paths…>`. */
 export function addCommand(paths: readonly string[], options: CommandOptions = {}): Promise<AddResult[]> {
   return run("write", options, async (workspace, cwd) => {
+    const { addPath } = await import("./add.js");
     const results: AddResult[] = [];
     const progress = { files: 0, bytes: 0, totalFiles: 0, totalBytes: 0 };
     const onStored = (bytes: number) => {
@@ -73,7 +74,9 @@ export function cloudStatusCommand(
 
 /** `lathe diff [a_rev] [b_rev]`: reads the workspace and git, writes nothing but hash reuse. */
 export function diffCommand(options: CommandOptions & Omit<DiffOptions, "cwd"> = {}): Promise<DataDiff> {
-  return run("read", options, (workspace, cwd) => diffData(workspace, { ...options, cwd }));
+  return run("read", options, async (workspace, cwd) =>
+    (await import("./diff.js")).diffData(workspace, { ...options, cwd }),
+  );
 }
 
 /** `lathe checkout [targets…]`. */
@@ -81,13 +84,19 @@ export function checkoutCommand(
   targets: readonly string[] = [],
   options: CommandOptions & CheckoutOptions = {},
 ): Promise<CheckoutResult> {
-  return run("write", options, (workspace, cwd) => checkoutData(workspace, targets, options, cwd));
+  return run("write", options, async (workspace, cwd) =>
+    (await import("./checkout.js")).checkoutData(workspace, targets, options, cwd),
+  );
 }
 
 /** `lathe gc --workspace [-c [-r remote]]`. */
 export function gcCommand(options: CommandOptions & GcOptions = {}): Promise<GcResult> {
-  return run("write", options, (workspace) =>
-    collectGarbage(workspace, { dry: options.dry, cloud: options.cloud, remote: options.remote }),
+  return run("write", options, async (workspace) =>
+    (await import("./gc.js")).collectGarbage(workspace, {
+      dry: options.dry,
+      cloud: options.cloud,
+      remote: options.remote,
+    }),
   );
 }
 
@@ -96,17 +105,23 @@ export type SyncCommandOptions = Omit<CommandOptions, "onProgress"> & SyncOption
 
 /** `lathe push [targets…]`: reads the workspace, writes only the remote. */
 export function pushCommand(options: SyncCommandOptions = {}): Promise<SyncResult> {
-  return run("read", options, (workspace, cwd) => push(workspace, { ...options, cwd }));
+  return run("read", options, async (workspace, cwd) =>
+    (await import("./sync.js")).push(workspace, { ...options, cwd }),
+  );
 }
 
 /** `lathe fetch [targets…]`: fills the cache from the remote. */
 export function fetchCommand(options: SyncCommandOptions = {}): Promise<Awaited<ReturnType<typeof fetch>>> {
-  return run("write", options, (workspace, cwd) => fetch(workspace, { ...options, cwd }));
+  return run("write", options, async (workspace, cwd) =>
+    (await import("./sync.js")).fetch(workspace, { ...options, cwd }),
+  );
 }
 
 /** `lathe pull [targets…]`: fetch, then checkout. */
 export function pullCommand(options: SyncCommandOptions & { force?: boolean } = {}): ReturnType<typeof pull> {
-  return run("write", options, (workspace, cwd) => pull(workspace, { ...options, cwd }));
+  return run("write", options, async (workspace, cwd) =>
+    (await import("./sync.js")).pull(workspace, { ...options, cwd }),
+  );
 }
 
 /** `lathe remote …`: configuration edits under the repository lock. */

@@ -44,8 +44,12 @@ function dos2unix(chunk: Buffer): Buffer {
   return out.subarray(0, length);
 }
 
-/** Hex hash and byte count (of the file as stored) of a file's content, streamed. */
-export async function hashFile(path: string, algorithm: HashAlgorithm = "md5"): Promise<{ md5: string; size: number }> {
+/** Hex hash and byte count (of the file as stored) of a file's content, streamed; `onBytes` hears each chunk read. */
+export async function hashFile(
+  path: string,
+  algorithm: HashAlgorithm = "md5",
+  onBytes?: (bytes: number) => void,
+): Promise<{ md5: string; size: number }> {
   const hash = createHash("md5");
   const handle = await open(path, "r");
   const maxChunk = algorithm === "md5" ? CHUNK_BYTES : LEGACY_CHUNK_BYTES;
@@ -66,6 +70,7 @@ export async function hashFile(path: string, algorithm: HashAlgorithm = "md5"): 
       text ??= looksLikeText(chunk);
       hash.update(text ? dos2unix(chunk) : chunk);
       size += bytesRead;
+      onBytes?.(bytesRead);
     }
   } finally {
     await handle.close();

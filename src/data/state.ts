@@ -2,9 +2,12 @@
  * @module data/state
  * Hash reuse: a SQLite table in `.dvc/tmp/` maps a file path to the (inode, mtime, size) it had
  * when hashed, so an unchanged file is never hashed twice (reference/dvc.md §2.7). WAL mode keeps
- * the table consistent if the process is killed; a stale row only costs a re-hash.
+ * the table consistent if the process is killed; a stale row only costs a re-hash. The table only
+ * remembers work already done, so commands never wait for the disk on its account (synchronous =
+ * OFF: after a multi-gigabyte pull, a flush would wait for all of that data too); if a power loss
+ * leaves the file damaged, it is dropped and rebuilt, costing one re-hash of the workspace.
  */
-import { type BigIntStats, mkdirSync, statSync } from "node:fs";
+import { type BigIntStats, mkdirSync, rmSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -17,6 +20,32 @@ interface Row {
   mtime: string;
   size: number;
   md5: string;
+}
+
+function openOnce(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = OFF");
+    // Reads the schema, so a damaged header or schema page shows here rather than mid-command.
+    db.prepare("SELECT count(*) FROM sqlite_master").get();
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Opens the state database, replacing it when SQLite finds it damaged (it holds nothing that cannot be recomputed). */
+function openStateDatabase(file: string): Database.Database {
+  try {
+    return openOnce(file);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== "SQLITE_CORRUPT" && code !== "SQLITE_NOTADB") throw error;
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+    return openOnce(file);
+  }
 }
 
 /** The hash-reuse table of one repository. */
@@ -35,9 +64,7 @@ export class HashState {
   /** Opens (creating) `<tmpDir>/lathe-state.db`. */
   constructor(tmpDir: string) {
     mkdirSync(tmpDir, { recursive: true });
-    this.db = new Database(join(tmpDir, "lathe-state.db"));
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
+    this.db = openStateDatabase(join(tmpDir, "lathe-state.db"));
     this.db.exec(
       "CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY, inode TEXT NOT NULL, mtime TEXT NOT NULL, size INTEGER NOT NULL, md5 TEXT NOT NULL)",
     );

@@ -8,7 +8,6 @@
 import { basename } from "node:path";
 import { LatheError } from "../core/errors.js";
 import { parseManifest } from "./manifest.js";
-import { jobsFor, resolveRemote } from "./sync.js";
 import { hashPath } from "./walk.js";
 import { collectOuts, filterOuts, repoRelative, type TrackedOut, type Workspace } from "./workspace.js";
 
@@ -145,6 +144,8 @@ export interface CloudStatusOptions {
  * place can only be reported as a whole.
  */
 export async function cloudStatus(workspace: Workspace, options: CloudStatusOptions = {}): Promise<CloudStatus> {
+  // The remote code loads only for -c: a plain status never touches a remote.
+  const { jobsFor, resolveRemote } = await import("./sync.js");
   const { remote, name, jobs: configured } = resolveRemote(workspace, options.remote);
   const targets = options.targets ?? [];
   const outs = filterOuts(await collectOuts(workspace), targets, options.cwd ?? process.cwd());

@@ -39,6 +39,16 @@ describe("lathe data commands", () => {
     });
   });
 
+  it("status in words: up to date, then what changed, with no pipeline mentioned", async () => {
+    await lathe("init");
+    await writeFile(join(root, "a.csv"), "a");
+    await lathe("add", "a.csv");
+    const onTerminal = () => runLathe(["status"], { tty: true });
+    expect(await onTerminal()).toBe("Data is up to date.\n");
+    await writeFile(join(root, "a.csv"), "b");
+    expect(await onTerminal()).toBe("modified:     a.csv\t[a.csv.dvc]\n");
+  });
+
   it("gc without -f off a terminal refuses and says to pass -f; without -w asks for a scope", async () => {
     await lathe("init");
     const tty = process.stdin.isTTY;

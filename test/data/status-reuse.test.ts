@@ -71,6 +71,16 @@ describe("warm status", () => {
     ]);
   });
 
+  it("replaces a damaged state file and re-hashes, with the same answer", async () => {
+    const file = join(root, ".dvc/tmp/lathe-state.db");
+    await rm(`${file}-wal`, { force: true });
+    await rm(`${file}-shm`, { force: true });
+    await writeFile(file, "this is not a SQLite database, it was torn by a power loss".repeat(100));
+    expect(await hashedFiles()).toBe(20);
+    expect(await statusCommand([], { cwd: root })).toEqual([]);
+    expect(await hashedFiles()).toBe(0);
+  });
+
   it("keeps the two hash algorithms' manifests apart", async () => {
     const state = new HashState(join(root, ".dvc/tmp"));
     try {

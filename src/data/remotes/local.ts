@@ -2,7 +2,8 @@
  * @module data/remotes/local
  * A remote that is a folder (a mounted disk, a network share): objects are files in the cache layout
  * under the root. Writes go through a hash-checked temporary file and a rename, so a killed push
- * never leaves a partial object under its final name.
+ * never leaves a partial object under its final name. The kernel copies while md5 reads the same
+ * file, and objects are not flushed to disk before the rename (as `cp` and DVC do not).
  */
 import { open, opendir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ import {
   remoteObjectPath,
 } from "./remote.js";
 import { forEachBounded } from "./transfer.js";
-import { writeVerified } from "./verify.js";
+import { copyVerified, writeVerified } from "./verify.js";
 
 function isNotFound(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -69,13 +70,15 @@ export class LocalRemote implements Remote {
     if (options.knownGood) {
       // Already verified against its name: a kernel-side copy, without reading it through md5 again.
       try {
-        await copyFileAtomic(localPath, this.objectPath(hash));
+        await copyFileAtomic(localPath, this.objectPath(hash), { sync: false });
       } catch (error) {
         throw ioError(`Cannot push ${hash} from ${localPath} to remote ${this.label}`, error);
       }
       options.onBytes?.((await stat(this.objectPath(hash))).size);
       return;
     }
+    // Not known to match its name: the md5 reads exactly the bytes written, so a file changed
+    // meanwhile cannot land under the wrong name.
     let result: Awaited<ReturnType<typeof writeVerified>>;
     try {
       const handle = await open(localPath, "r");
@@ -88,17 +91,13 @@ export class LocalRemote implements Remote {
 
   async download(hash: string, destination: string, options: ObjectTransferOptions = {}): Promise<void> {
     const source = this.objectPath(hash);
-    let handle: Awaited<ReturnType<typeof open>>;
+    // Remote objects are only ever renamed into place, never rewritten, so the kernel may copy the
+    // file while md5 reads it, side by side.
+    let result: Awaited<ReturnType<typeof copyVerified>>;
     try {
-      handle = await open(source, "r");
+      result = await copyVerified(source, destination, expectedMd5(hash), options);
     } catch (error) {
       if (isNotFound(error)) throw missingObjectError(hash, this.label);
-      throw ioError(`Cannot read ${hash} on remote ${this.label}`, error);
-    }
-    let result: Awaited<ReturnType<typeof writeVerified>>;
-    try {
-      result = await writeVerified(handle.createReadStream(), destination, expectedMd5(hash), options);
-    } catch (error) {
       throw ioError(`Cannot fetch ${hash} from remote ${this.label} into ${destination}`, error);
     }
     if (!result.ok) throw corruptObjectError(hash, this.label, result.actual);

@@ -6,7 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { type Readable, Transform } from "node:stream";
-import { commitStream } from "../../core/fs.js";
+import { commitStream, copyFileAtomic } from "../../core/fs.js";
+import { hashFile } from "../hash.js";
 
 /** A pass-through stream that hashes and counts what flows through it. */
 export interface HashingStream {
@@ -38,13 +39,32 @@ export function createHashingStream(onBytes?: (bytes: number) => void): HashingS
 /** The outcome of {@link writeVerified}: the target was written, or it was not because the md5 differed. */
 export type VerifiedWrite = { readonly ok: true } | { readonly ok: false; readonly actual: string };
 
-/** Options for {@link writeVerified}. */
+/** Options for {@link writeVerified} and {@link copyVerified}. */
 export interface WriteVerifiedOptions {
   onBytes?: (bytes: number) => void;
 }
 
 /**
- * Streams `source` to `target` through md5. Renames the temporary file over `target` (after fsync)
+ * Copies the local file `source` to `target` (a kernel-side copy) while reading it through md5 at
+ * the same time, and renames the copy into place only if the digest equals `expectedMd5`. Data
+ * objects are content-addressed and the rename is atomic, so the copy is not flushed to disk first.
+ */
+export async function copyVerified(
+  source: string,
+  target: string,
+  expectedMd5: string,
+  options: WriteVerifiedOptions = {},
+): Promise<VerifiedWrite> {
+  let actual = "";
+  const check = hashFile(source, "md5", options.onBytes).then(({ md5 }) => {
+    actual = md5;
+    return md5 === expectedMd5;
+  });
+  return (await copyFileAtomic(source, target, { check, sync: false })) ? { ok: true } : { ok: false, actual };
+}
+
+/**
+ * Streams `source` to `target` through md5. Renames the temporary file over `target`
  * only if the digest equals `expectedMd5`; otherwise removes it and reports the digest it got.
  */
 export async function writeVerified(
@@ -63,6 +83,8 @@ export async function writeVerified(
   try {
     ({ committed } = await commitStream(target, source, {
       through: hashing.stream,
+      // Content-addressed and renamed into place whole: not flushed to disk first (see core/fs).
+      sync: false,
       accept: () => {
         actual = hashing.digest();
         return actual === expectedMd5;
