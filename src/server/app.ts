@@ -24,6 +24,7 @@ import { runEndpoints } from "./routes/runs.js";
 import { uiEndpoints } from "./routes/ui-endpoints.js";
 import { registerUi } from "./ui.js";
 import { callerOf } from "./user.js";
+import { serializeAnswer } from "./wire.js";
 
 export interface AppOptions {
   store: TrackingStore;
@@ -95,12 +96,43 @@ function readParams(request: FastifyRequest): RequestParams {
   return RequestParams.fromBody(body);
 }
 
+/** Route handlers still running per app, and who waits for them all to finish. */
+const handlerCounts = new WeakMap<FastifyInstance, { running: number; waiting: (() => void)[] }>();
+
+/**
+ * Resolves once no route handler of `app` is running. A handler goes on after its client hangs up
+ * (the connection closes, so `app.close()` does not wait for it): the store must stay open until then.
+ */
+export function handlersSettled(app: FastifyInstance): Promise<void> {
+  const count = handlerCounts.get(app);
+  if (!count || count.running === 0) return Promise.resolve();
+  return new Promise((resolve) => count.waiting.push(resolve));
+}
+
+function countHandlers(app: FastifyInstance): void {
+  const count = { running: 0, waiting: [] as (() => void)[] };
+  handlerCounts.set(app, count);
+  app.addHook("onRoute", (route) => {
+    const handler = route.handler;
+    route.handler = async function counted(this: FastifyInstance, request, reply) {
+      count.running++;
+      try {
+        return await handler.call(this, request, reply);
+      } finally {
+        if (--count.running === 0) for (const resolve of count.waiting.splice(0)) resolve();
+      }
+    };
+  });
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: options.maxRequestBytes,
     logger: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
   });
+  countHandlers(app);
+  app.setReplySerializer(serializeAnswer);
   const shared: Omit<EndpointContext, "user"> = {
     store: options.store,
     registry: options.registry,

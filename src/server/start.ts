@@ -13,7 +13,7 @@ import type { Logger } from "../core/logging.js";
 import { SqlRegistryStore } from "../registry/store/sql-store.js";
 import { openDatabase } from "../tracking/store/database.js";
 import { SqlTrackingStore } from "../tracking/store/sql-store.js";
-import { buildApp } from "./app.js";
+import { buildApp, handlersSettled } from "./app.js";
 import { effectiveArtifactRoot, type ServerSettings } from "./settings.js";
 
 export interface RunningServer {
@@ -103,6 +103,7 @@ export async function startServer(settings: ServerSettings, logger?: Logger): Pr
       } finally {
         clearInterval(sweep);
       }
+      await handlersSettled(app);
       await store.close();
     },
   };

@@ -7,6 +7,29 @@ import type { DatasetInput, Experiment, Metric, Run, RunInfo, RunMetric, Tag } f
 
 type Json = Record<string, unknown>;
 
+/** Answers marked as never changing again, with their JSON text once it has been computed. */
+const frozenAnswers = new WeakMap<object, string | null>();
+
+/**
+ * Marks `answer` as never to be changed again, so the server serializes it once however often it is
+ * sent (a cached search page polled by many clients). Hooks that adjust an answer copy it first.
+ */
+export function frozenAnswer<T extends object>(answer: T): T {
+  if (!frozenAnswers.has(answer)) frozenAnswers.set(answer, null);
+  return answer;
+}
+
+/** The reply serializer: JSON text, computed once per answer marked by {@link frozenAnswer}. */
+export function serializeAnswer(payload: unknown): string {
+  if (payload === null || typeof payload !== "object") return JSON.stringify(payload);
+  const known = frozenAnswers.get(payload);
+  if (known === undefined) return JSON.stringify(payload);
+  if (known !== null) return known;
+  const text = JSON.stringify(payload);
+  frozenAnswers.set(payload, text);
+  return text;
+}
+
 export function wireDouble(value: number): number | string {
   if (Number.isNaN(value)) return "NaN";
   if (value === Number.POSITIVE_INFINITY) return "Infinity";

@@ -200,6 +200,38 @@ describe("runs/log-metric", () => {
     expect(await history(runId, "nan")).toEqual([{ key: "nan", value: "NaN", timestamp: 1, step: 0 }]);
   });
 
+  it("returns every double bit for bit, int64 steps and timestamps, and lists in key order, in runs/get and runs/search", async () => {
+    const run = await createRun();
+    const runId = run.info.run_id;
+    const values = [0.1 + 0.2, 1 / 3, 5e-324, 2.2250738585072014e-308, 123456789.12345679, -1e21, 1e22, 2 ** 53, -7];
+    const metrics = values.map((value, i) => ({ key: `exact${i}`, value, timestamp: 2 ** 52 + i, step: -(2 ** 40) }));
+    await ok("POST", "runs/log-batch", { run_id: runId, metrics });
+    // One call per key, so rows are stored out of key order.
+    for (const key of ["b", "A", "a", "B-2", "a.1"])
+      await ok("POST", "runs/log-parameter", { run_id: runId, key, value: key });
+    for (const key of ["z", "Z", "m/n", "m n"]) await ok("POST", "runs/set-tag", { run_id: runId, key, value: key });
+    const got = await getRun(runId);
+    const searched = await ok("POST", "runs/search", {
+      experiment_ids: [run.info.experiment_id],
+      filter: `attributes.run_id = '${runId}'`,
+    });
+    const found = (searched.runs as RunJson[])[0]!;
+    // Every list in byte order of its keys, on either database.
+    const keysOf = (list: { key: string }[] | undefined) => (list ?? []).map((item) => item.key);
+    for (const listed of [got, found]) {
+      expect(keysOf(listed.data.params)).toEqual(["A", "B-2", "a", "a.1", "b"]);
+      expect(keysOf(listed.data.tags)).toEqual(["Z", "m n", "m/n", "mlflow.runName", "z"]);
+      expect(keysOf(listed.data.metrics)).toEqual(metrics.map((metric) => metric.key).sort());
+    }
+    const byKey = (list: MetricJson[] | undefined) => new Map((list ?? []).map((metric) => [metric.key, metric]));
+    const fromGet = byKey(got.data.metrics);
+    const fromSearch = byKey(found.data.metrics);
+    for (const metric of metrics) {
+      expect(fromGet.get(metric.key)).toEqual(metric);
+      expect(fromSearch.get(metric.key)).toEqual(metric);
+    }
+  });
+
   it("refuses a missing timestamp, a non-numeric value and a boolean value", async () => {
     const runId = (await createRun()).info.run_id;
     await invalid("runs/log-metric", { run_id: runId, key: "m", value: 1 });

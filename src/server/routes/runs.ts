@@ -4,12 +4,22 @@
  * and the logging calls. Everything is validated here, at the edge, before the store sees it.
  */
 import { invalidParameter } from "../../core/errors.js";
-import { type DatasetInput, type Metric, RUN_STATUSES, type RunStatus } from "../../tracking/entities.js";
+import {
+  type DatasetInput,
+  type Metric,
+  type Page,
+  RUN_STATUSES,
+  type Run,
+  type RunStatus,
+} from "../../tracking/entities.js";
 import { LIMITS, validateLength, validateMetric, validateParam, validateRunTag } from "../../tracking/validation.js";
 import { type Endpoint, field } from "../endpoint.js";
 import type { RequestParams } from "../params.js";
-import { wirePage, wireRun, wireRunInfo } from "../wire.js";
+import { frozenAnswer, wirePage, wireRun, wireRunInfo } from "../wire.js";
 import { readTags, readViewType } from "./experiments.js";
+
+/** The answer made for each search page the store handed out, for pages its cache hands out again. */
+const answersByPage = new WeakMap<Page<Run>, Record<string, unknown>>();
 
 function readMetric(params: RequestParams): Metric {
   return validateMetric({
@@ -268,7 +278,13 @@ export const runEndpoints: Endpoint[] = [
         orderBy: params.stringList("order_by"),
         pageToken: params.optionalString("page_token"),
       });
-      return wirePage("runs", page.items.map(wireRun), page.nextPageToken);
+      // A page the store answered from its cache is the same object each time: so is its answer.
+      let answer = answersByPage.get(page);
+      if (!answer) {
+        answer = frozenAnswer(wirePage("runs", page.items.map(wireRun), page.nextPageToken));
+        answersByPage.set(page, answer);
+      }
+      return answer;
     },
   },
 ];

@@ -3,8 +3,10 @@
  * Conversions between table rows and entities, and the metric value encoding MLflow's SQL store
  * uses: NaN is stored as 0 with is_nan = 1, and ±Infinity is clamped to ±Number.MAX_VALUE.
  */
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { compareCodePoints } from "../../core/python-json.js";
 import type { DatasetInput, Experiment, LifecycleStage, Metric, Run, RunInfo, RunStatus, Tag } from "../entities.js";
+import type { DialectName } from "./database.js";
 import type { ExperimentsTable, MetricsTable, RunsTable, TrackingDatabase } from "./schema.js";
 
 export function encodeMetricValue(value: number): { value: number; is_nan: number } {
@@ -73,52 +75,128 @@ async function selectInChunks<T>(ids: string[], query: (chunk: string[]) => Prom
   return parts;
 }
 
-/**
- * Key order within a run: SQLite reads these tables in primary-key order anyway (WITHOUT ROWID, so
- * the sort costs nothing); PostgreSQL would return heap order, which updates reshuffle.
- */
-function byRunAndKey<Q extends { orderBy(column: "run_uuid" | "key"): Q }>(query: Q): Q {
-  return query.orderBy("run_uuid").orderBy("key");
+/** A run's row with its latest metrics, params and tags as JSON arrays of arrays, by key (SQLite). */
+interface RunWithData extends RunsTable {
+  metrics: string;
+  params: string;
+  tags: string;
 }
 
-/** Loads latest metrics, params, tags and dataset inputs for runs, in a few queries whatever their number. */
-export async function loadRuns(db: Kysely<TrackingDatabase>, rows: RunsTable[]): Promise<Run[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((row) => row.run_uuid);
-  const [metrics, params, tags, inputs] = await Promise.all([
-    selectInChunks(ids, (chunk) =>
-      db.selectFrom("latest_metrics").selectAll().where("run_uuid", "in", chunk).$call(byRunAndKey).execute(),
-    ),
-    selectInChunks(ids, (chunk) =>
-      db
-        .selectFrom("params")
-        .select(["run_uuid", "key", "value"])
-        .where("run_uuid", "in", chunk)
-        .$call(byRunAndKey)
-        .execute(),
-    ),
-    selectInChunks(ids, (chunk) =>
-      db
-        .selectFrom("tags")
-        .select(["run_uuid", "key", "value"])
-        .where("run_uuid", "in", chunk)
-        .$call(byRunAndKey)
-        .execute(),
-    ),
+type MetricTuple = [key: string, value: number, timestamp: number, step: number, isNan: number];
+
+/**
+ * SQLite: each run's row with its latest metrics, params and tags in one statement, the database
+ * folding each run's rows into one JSON array per table, so a page of runs costs one row per run
+ * instead of one object per metric, param and tag (SQLite prints doubles in their shortest exact
+ * form, so values come back bit for bit).
+ */
+async function selectRunsFolded(db: Kysely<TrackingDatabase>, ids: string[]): Promise<Map<string, RunData>> {
+  const folded = (table: string, columns: string) =>
+    sql.raw(
+      `(select json_group_array(json_array(${columns}) order by d.key) from ${table} d where d.run_uuid = runs.run_uuid)`,
+    );
+  const { rows } =
+    await sql<RunWithData>`select runs.*, ${folded("latest_metrics", "d.key, d.value, d.timestamp, d.step, d.is_nan")} as metrics, ${folded("params", "d.key, d.value")} as params, ${folded("tags", "d.key, d.value")} as tags from runs where runs.run_uuid in (${sql.join(ids)})`.execute(
+      db,
+    );
+  const result = new Map<string, RunData>();
+  for (const row of rows) {
+    result.set(row.run_uuid, {
+      row,
+      metrics: (JSON.parse(row.metrics) as MetricTuple[]).map(([key, value, timestamp, step, isNan]) =>
+        metricFromRow({ key, value, timestamp, step, is_nan: isNan }),
+      ),
+      params: (JSON.parse(row.params) as [string, string][]).map(([key, value]) => ({ key, value })),
+      tags: (JSON.parse(row.tags) as [string, string][]).map(([key, value]) => ({ key, value })),
+    });
+  }
+  return result;
+}
+
+/**
+ * PostgreSQL: flat rows, sorted by key here. Building JSON there costs the database more CPU than
+ * parsing the rows saves (measured: 7.7 ms against 2.9 ms for 1,100 rows), and so does sorting them
+ * (an ORDER BY took 10 ms where the same rows unsorted took 6). Params and tags share a statement;
+ * the runs' own rows are read only when the caller does not have them already.
+ */
+async function selectRunsFlat(
+  db: Kysely<TrackingDatabase>,
+  ids: string[],
+  known?: ReadonlyMap<string, RunsTable>,
+): Promise<Map<string, RunData>> {
+  const inIds = sql.join(ids);
+  const [runs, metrics, keyValues] = await Promise.all([
+    known
+      ? ids.flatMap((id) => known.get(id) ?? [])
+      : db.selectFrom("runs").selectAll().where("run_uuid", "in", ids).execute(),
+    db
+      .selectFrom("latest_metrics")
+      .select(["run_uuid", "key", "value", "timestamp", "step", "is_nan"])
+      .where("run_uuid", "in", ids)
+      .execute(),
+    sql<{
+      tag: number;
+      run_uuid: string;
+      key: string;
+      value: string;
+    }>`select 0 as tag, run_uuid, key, value from params where run_uuid in (${inIds}) union all select 1, run_uuid, key, value from tags where run_uuid in (${inIds})`
+      .execute(db)
+      .then((result) => result.rows),
+  ]);
+  const result = new Map<string, RunData>();
+  for (const row of runs) result.set(row.run_uuid, { row, metrics: [], params: [], tags: [] });
+  for (const metric of metrics) result.get(metric.run_uuid)?.metrics.push(metricFromRow(metric));
+  for (const { tag, run_uuid, key, value } of keyValues) {
+    const data = result.get(run_uuid);
+    (tag ? data?.tags : data?.params)?.push({ key, value });
+  }
+  // Key order as SQLite's primary key gives it (byte order of UTF-8, that is code point order).
+  const byKey = (a: { key: string }, b: { key: string }) => compareCodePoints(a.key, b.key);
+  for (const data of result.values()) {
+    data.metrics.sort(byKey);
+    data.params.sort(byKey);
+    data.tags.sort(byKey);
+  }
+  return result;
+}
+
+interface RunData {
+  row: RunsTable;
+  metrics: Metric[];
+  params: { key: string; value: string }[];
+  tags: Tag[];
+}
+
+/**
+ * Loads runs by id with their latest metrics, params, tags and dataset inputs, in the order of `ids`
+ * (ids with no run are skipped), in a few statements whatever their number. `known` holds runs'
+ * rows the caller has already read (PostgreSQL then does not read them again).
+ */
+export async function loadRuns(
+  db: Kysely<TrackingDatabase>,
+  dialect: DialectName,
+  ids: string[],
+  known?: ReadonlyMap<string, RunsTable>,
+): Promise<Run[]> {
+  if (ids.length === 0) return [];
+  const select = (chunk: string[]) =>
+    dialect === "sqlite" ? selectRunsFolded(db, chunk) : selectRunsFlat(db, chunk, known);
+  const [parts, inputs] = await Promise.all([
+    selectInChunks(ids, async (chunk) => [...(await select(chunk))]),
     loadDatasetInputs(db, ids),
   ]);
-  const metricsByRun = groupBy(metrics, (row) => row.run_uuid);
-  const paramsByRun = groupBy(params, (row) => row.run_uuid);
-  const tagsByRun = groupBy(tags, (row) => row.run_uuid);
-  return rows.map((row) => ({
-    info: runInfoFromRow(row),
-    data: {
-      metrics: (metricsByRun.get(row.run_uuid) ?? []).map(metricFromRow),
-      params: (paramsByRun.get(row.run_uuid) ?? []).map(({ key, value }) => ({ key, value })),
-      tags: (tagsByRun.get(row.run_uuid) ?? []).map(({ key, value }) => ({ key, value })),
-    },
-    inputs: { dataset_inputs: inputs.get(row.run_uuid) ?? [] },
-  }));
+  const byId = new Map(parts);
+  const runs: Run[] = [];
+  for (const id of ids) {
+    const data = byId.get(id);
+    if (!data) continue;
+    runs.push({
+      info: runInfoFromRow(data.row),
+      data: { metrics: data.metrics, params: data.params, tags: data.tags },
+      inputs: { dataset_inputs: inputs.get(id) ?? [] },
+    });
+  }
+  return runs;
 }
 
 async function loadDatasetInputs(db: Kysely<TrackingDatabase>, runIds: string[]): Promise<Map<string, DatasetInput[]>> {

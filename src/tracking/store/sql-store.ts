@@ -412,9 +412,9 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async getRun(runId: string): Promise<Run> {
-    const row = await this.requireRun(this.db, runId);
-    const [run] = await loadRuns(this.db, [row]);
-    return run!;
+    const [run] = await loadRuns(this.db, this.dialect, [runId]);
+    if (!run) throw notFound(`Run with id=${runId} not found`);
+    return run;
   }
 
   async updateRun(input: UpdateRunInput): Promise<RunInfo> {
@@ -569,21 +569,14 @@ export class SqlTrackingStore implements TrackingStore {
       sql`runs.lifecycle_stage in (${sql.join(lifecycleStages(input.viewType))})`,
       ...plan.conditions,
     ];
-    // Sort run ids only, then fetch the page's rows: the sorter then carries a key, not whole rows.
-    const query = sql<{
-      run_uuid: string;
-    }>`select runs.run_uuid from runs ${sql.join(plan.joins, sql` `)} where ${sql.join(conditions, sql` and `)} order by ${sql.join(plan.terms)} limit ${maxResults} offset ${offset}`;
-    const ids = (await query.execute(this.db)).rows.map((row) => row.run_uuid);
-    const byId = new Map<string, RunsTable>();
-    for (let start = 0; start < ids.length; start += 5000) {
-      const chunk = ids.slice(start, start + 5000);
-      for (const row of await this.db.selectFrom("runs").selectAll().where("run_uuid", "in", chunk).execute())
-        byId.set(row.run_uuid, row);
-    }
-    const runs = await loadRuns(
-      this.db,
-      ids.flatMap((id) => byId.get(id) ?? []),
-    );
+    // SQLite sorts run ids only and reads the page's rows with their data in one more statement, so
+    // its sorter carries a key, not whole rows; PostgreSQL returns the rows here, saving a round trip.
+    const columns = this.dialect === "postgres" ? sql`runs.*` : sql`runs.run_uuid`;
+    const query = sql<RunsTable>`select ${columns} from runs ${sql.join(plan.joins, sql` `)} where ${sql.join(conditions, sql` and `)} order by ${sql.join(plan.terms)} limit ${maxResults} offset ${offset}`;
+    const { rows } = await query.execute(this.db);
+    const ids = rows.map((row) => row.run_uuid);
+    const known = this.dialect === "postgres" ? new Map(rows.map((row) => [row.run_uuid, row])) : undefined;
+    const runs = await loadRuns(this.db, this.dialect, ids, known);
     return { items: runs, nextPageToken: nextPageToken(offset, runs.length, maxResults) };
   }
 

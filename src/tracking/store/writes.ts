@@ -18,14 +18,18 @@ type Db = Kysely<TrackingDatabase>;
 const ROWS_PER_STATEMENT = 100;
 const LATEST_COLUMNS = ["run_uuid", "key", "step", "timestamp", "value", "is_nan", "start_time"] as const;
 
-/** Compiled SQL per database (the dialect decides the text), by statement name and row count. */
-const compiledText = new WeakMap<Db, Map<string, string>>();
+/**
+ * Compiled SQL per dialect, by statement name and row count. Keyed by the dialect's adapter, which a
+ * database and each of its transactions share (a transaction is a new Kysely object every time).
+ */
+const compiledText = new WeakMap<object, Map<string, string>>();
 
 function cachedSql(db: Db, name: string, rows: number, build: (rows: number) => { compile(): CompiledQuery }): string {
-  let texts = compiledText.get(db);
+  const adapter = db.getExecutor().adapter;
+  let texts = compiledText.get(adapter);
   if (!texts) {
     texts = new Map();
-    compiledText.set(db, texts);
+    compiledText.set(adapter, texts);
   }
   const key = `${name}:${rows}`;
   let text = texts.get(key);
