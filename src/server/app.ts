@@ -132,7 +132,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
   });
   countHandlers(app);
-  app.setReplySerializer(serializeAnswer);
+  // Fastify's types say a serializer returns a string; it sends a Buffer as it is (frozen answers' bytes).
+  app.setReplySerializer(serializeAnswer as (payload: unknown) => string);
   const shared: Omit<EndpointContext, "user"> = {
     store: options.store,
     registry: options.registry,

@@ -15,11 +15,22 @@ import {
 import { LIMITS, validateLength, validateMetric, validateParam, validateRunTag } from "../../tracking/validation.js";
 import { type Endpoint, field } from "../endpoint.js";
 import type { RequestParams } from "../params.js";
-import { frozenAnswer, wirePage, wireRun, wireRunInfo } from "../wire.js";
+import { answerOfFrozenItems, frozenAnswer, type Json, wirePage, wireRun, wireRunInfo } from "../wire.js";
 import { readTags, readViewType } from "./experiments.js";
 
 /** The answer made for each search page the store handed out, for pages its cache hands out again. */
 const answersByPage = new WeakMap<Page<Run>, Record<string, unknown>>();
+/** Each run's wire form, for runs the store's cache hands out in more than one page. */
+const wireRuns = new WeakMap<Run, Json>();
+
+function wireRunOnce(run: Run): Json {
+  let wire = wireRuns.get(run);
+  if (!wire) {
+    wire = frozenAnswer(wireRun(run));
+    wireRuns.set(run, wire);
+  }
+  return wire;
+}
 
 function readMetric(params: RequestParams): Metric {
   return validateMetric({
@@ -278,10 +289,11 @@ export const runEndpoints: Endpoint[] = [
         orderBy: params.stringList("order_by"),
         pageToken: params.optionalString("page_token"),
       });
-      // A page the store answered from its cache is the same object each time: so is its answer.
+      // A page the store answered from its cache is the same object each time: so is its answer;
+      // and a run the store remembers is the same object in every page it is in: so is its text.
       let answer = answersByPage.get(page);
       if (!answer) {
-        answer = frozenAnswer(wirePage("runs", page.items.map(wireRun), page.nextPageToken));
+        answer = frozenAnswer(answerOfFrozenItems(wirePage("runs", page.items.map(wireRunOnce), page.nextPageToken)));
         answersByPage.set(page, answer);
       }
       return answer;

@@ -82,6 +82,31 @@ describe("search cache", () => {
     expect((await store.searchRuns({ ...query, viewType: "DELETED_ONLY" })).items).toHaveLength(0);
   });
 
+  it("reuses the runs an earlier page read for a new search until the data changes", async () => {
+    const store = await openStore();
+    const run = await store.createRun({ experimentId: "0" });
+    const id = run.info.run_id;
+    await store.logMetric(id, { key: "acc", value: 0.9, timestamp: 1, step: 0 });
+    const [first] = (await store.searchRuns(query)).items;
+    const [again] = (await store.searchRuns({ ...query, filter: "metrics.acc > 0.4" })).items;
+    expect(again).toBe(first);
+    await store.setTag(id, { key: "note", value: "changed" });
+    const [changed] = (await store.searchRuns({ ...query, filter: "metrics.acc > 0.3" })).items;
+    expect(changed).not.toBe(first);
+    expect(changed!.data.tags).toContainEqual({ key: "note", value: "changed" });
+  });
+
+  it("drops remembered runs when another process's connection writes", async () => {
+    const reader = await openStore();
+    const writer = await openStore();
+    const run = await writer.createRun({ experimentId: "0" });
+    await writer.logMetric(run.info.run_id, { key: "acc", value: 0.9, timestamp: 1, step: 0 });
+    expect((await reader.searchRuns(query)).items[0]!.data.params).toEqual([]);
+    await writer.logBatch({ runId: run.info.run_id, metrics: [], params: [{ key: "lr", value: "0.1" }], tags: [] });
+    const [found] = (await reader.searchRuns({ ...query, filter: "metrics.acc > 0.4" })).items;
+    expect(found!.data.params).toEqual([{ key: "lr", value: "0.1" }]);
+  });
+
   it("can be turned off", async () => {
     const store = await openStore(false);
     expect(store.searchCache).toBeUndefined();

@@ -7,6 +7,10 @@
  * `total_changes()` grows with every row this connection writes, so any write makes every cached
  * page unreachable. A version is read before the query runs, so a page is never filed under a
  * version newer than the data it was computed from.
+ *
+ * Beside whole pages it remembers the items pages are made of, by id, under the same version: a
+ * search no page answers (a new filter) still runs its query, but reads from the database only the
+ * items no earlier page of this version held.
  */
 import { type Kysely, sql } from "kysely";
 
@@ -14,8 +18,12 @@ import { type Kysely, sql } from "kysely";
 const MAX_ENTRIES = 256;
 const MAX_RUNS = 50_000;
 
-export class SearchCache<T extends { items: readonly unknown[] }> {
+/** Items remembered under one data version, by id; a new version gets a new map. */
+export type RememberedItems<I> = Map<string, I>;
+
+export class SearchCache<I, T extends { items: readonly I[] } = { items: readonly I[] }> {
   private readonly pages = new Map<string, T>();
+  private items: RememberedItems<I> = new Map();
   private version = "";
   private runs = 0;
   hits = 0;
@@ -30,11 +38,16 @@ export class SearchCache<T extends { items: readonly unknown[] }> {
     return `${rows[0]!.version}:${rows[0]!.changes}`;
   }
 
-  /** The page for `key` from memory when the data has not changed since it was computed, else from `compute`. */
-  async get(key: string, compute: () => Promise<T>): Promise<T> {
+  /**
+   * The page for `key` from memory when the data has not changed since it was computed, else from
+   * `compute`, which is handed the items remembered under the version read here to take from and
+   * add to (a write during `compute` leaves that map behind for good, whatever goes into it).
+   */
+  async get(key: string, compute: (remembered: RememberedItems<I>) => Promise<T>): Promise<T> {
     const version = await this.currentVersion();
     if (version !== this.version) {
       this.pages.clear();
+      this.items = new Map();
       this.runs = 0;
       this.version = version;
     }
@@ -47,7 +60,13 @@ export class SearchCache<T extends { items: readonly unknown[] }> {
       return cached;
     }
     this.misses++;
-    const page = await compute();
+    const remembered = this.items;
+    const page = await compute(remembered);
+    // Remembered items are dropped oldest first past the limit (Map order is insertion order).
+    for (const id of remembered.keys()) {
+      if (remembered.size <= MAX_RUNS) break;
+      remembered.delete(id);
+    }
     if (this.version === version && page.items.length <= MAX_RUNS) {
       this.pages.set(key, page);
       this.runs += page.items.length;

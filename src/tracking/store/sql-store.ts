@@ -37,7 +37,7 @@ import { decodeSeries, type Point } from "./metric-chunks.js";
 import { migrateToLatest, trackingMigrations } from "./migrations.js";
 import { experimentFromRow, loadRuns, runInfoFromRow } from "./rows.js";
 import type { RunsTable, TrackingDatabase } from "./schema.js";
-import { SearchCache } from "./search-cache.js";
+import { type RememberedItems, SearchCache } from "./search-cache.js";
 import { experimentComparison, experimentOrderColumn, planRunSearch } from "./search-sql.js";
 import { isUniqueViolation, writeTransaction } from "./transaction.js";
 import { RunWriteBatcher } from "./write-batcher.js";
@@ -78,7 +78,7 @@ export class SqlTrackingStore implements TrackingStore {
   private readonly dialect: DialectName;
   private readonly batcher: RunWriteBatcher;
   /** Recent search pages, valid until the next write (SQLite only: its version counters make that exact). */
-  readonly searchCache: SearchCache<Page<Run>> | undefined;
+  readonly searchCache: SearchCache<Run, Page<Run>> | undefined;
 
   private constructor(
     private readonly opened: OpenedDatabase<TrackingDatabase>,
@@ -555,10 +555,14 @@ export class SqlTrackingStore implements TrackingStore {
       input.orderBy ?? [],
       input.pageToken ?? "",
     ]);
-    return this.searchCache.get(key, () => this.searchRunsUncached(input));
+    return this.searchCache.get(key, (remembered) => this.searchRunsUncached(input, remembered));
   }
 
-  private async searchRunsUncached(input: SearchRunsInput): Promise<Page<Run>> {
+  /**
+   * Runs the search's query; the page's runs come from `remembered` (runs read under the current
+   * data version, which this adds to) where it has them, else from the database.
+   */
+  private async searchRunsUncached(input: SearchRunsInput, remembered?: RememberedItems<Run>): Promise<Page<Run>> {
     const maxResults = resolveMaxResults(input.maxResults, 1000, 50000, "runs search");
     const offset = decodePageToken(input.pageToken);
     const plan = planRunSearch(this.dialect, parseFilter(input.filter, "runs"), parseOrderBy(input.orderBy, "runs"));
@@ -576,8 +580,17 @@ export class SqlTrackingStore implements TrackingStore {
     const { rows } = await query.execute(this.db);
     const ids = rows.map((row) => row.run_uuid);
     const known = this.dialect === "postgres" ? new Map(rows.map((row) => [row.run_uuid, row])) : undefined;
-    const runs = await loadRuns(this.db, this.dialect, ids, known);
+    const runs = remembered
+      ? await this.loadRemembered(ids, remembered)
+      : await loadRuns(this.db, this.dialect, ids, known);
     return { items: runs, nextPageToken: nextPageToken(offset, runs.length, maxResults) };
+  }
+
+  private async loadRemembered(ids: string[], remembered: RememberedItems<Run>): Promise<Run[]> {
+    const missing = ids.filter((id) => !remembered.has(id));
+    const loaded = new Map((await loadRuns(this.db, this.dialect, missing)).map((run) => [run.info.run_id, run]));
+    for (const [id, run] of loaded) remembered.set(id, run);
+    return ids.flatMap((id) => loaded.get(id) ?? remembered.get(id) ?? []);
   }
 
   // ── metric history ───────────────────────────────────────────────────────────────────────────
