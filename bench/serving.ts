@@ -44,7 +44,7 @@ interface BenchModel {
 
 /** Trains and exports a 100-tree forest on iris; falls back to the fixture tree when that fails. */
 async function prepareModel(folder: string): Promise<BenchModel> {
-  const csv = join(root, "../shared/datasets/iris.csv");
+  const csv = join(root, "examples/iris/data/iris.csv");
   const fixture = join(root, "test/fixtures/onnx/iris_tree.expected.json");
   const expected = JSON.parse(readFileSync(fixture, "utf8")) as { columns: string[]; rows: number[][] };
   try {
