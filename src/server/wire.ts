@@ -40,14 +40,13 @@ export function serializeAnswer(payload: unknown): string | Buffer {
   if (payload === null || typeof payload !== "object") return JSON.stringify(payload);
   const known = frozenAnswers.get(payload);
   if (known) return known;
-  if (known === null) {
-    const bytes = answersOfFrozenItems.has(payload)
-      ? joinedBytes(payload as Record<string, unknown>)
-      : Buffer.from(JSON.stringify(payload));
-    frozenAnswers.set(payload, bytes);
-    return bytes;
-  }
-  return answersOfFrozenItems.has(payload) ? joinedBytes(payload as Record<string, unknown>) : JSON.stringify(payload);
+  const made = answersOfFrozenItems.has(payload)
+    ? joinedBytes(payload as Record<string, unknown>)
+    : JSON.stringify(payload);
+  if (known === undefined) return made;
+  const bytes = typeof made === "string" ? Buffer.from(made) : made;
+  frozenAnswers.set(payload, bytes);
+  return bytes;
 }
 
 function itemBytes(item: unknown): Buffer {
