@@ -15,7 +15,7 @@ export function registerServeCommand(program: Command): void {
     .option("-p, --port <port>", "port to listen on (default 8080)")
     .option("-w, --workers <n>", "worker processes sharing the port (default 1)")
     .option("--tracking-uri <uri>", "tracking server (default MLFLOW_TRACKING_URI, else http://127.0.0.1:5000)")
-    .option("--batch-window-ms <ms>", "how long a request waits to be batched with others (default 2; 0 = off)")
+    .option("--batch-window-ms <ms>", "how long a request waits to be batched with others (default 1; 0 = off)")
     .option("--max-batch-size <rows>", "most rows in one batched model call (default 256)")
     .option("--no-batching", "run every request on its own")
     .option("--log-dir <dir>", "prediction log folder (default ./predictions)")

@@ -43,7 +43,7 @@ export const DEFAULT_SERVE_SETTINGS = {
   host: "127.0.0.1",
   port: 8080,
   workers: 1,
-  batchWindowMs: 2,
+  batchWindowMs: 1,
   maxBatchSize: 256,
   logDir: "./predictions",
   logMaxFileBytes: 64 * 1024 * 1024,
