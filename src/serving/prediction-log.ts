@@ -113,7 +113,15 @@ export class JsonLinesLog<T extends object> {
       this.#drop(1);
       return false;
     }
-    this.#buffer.push(`${JSON.stringify(record)}\n`);
+    let line: string;
+    try {
+      line = `${JSON.stringify(record)}\n`;
+    } catch {
+      // A value JSON cannot hold (a BigInt, a cycle) costs this record, never the request.
+      this.#drop(1);
+      return false;
+    }
+    this.#buffer.push(line);
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       void this.flush();

@@ -153,4 +153,18 @@ describe("PredictionLog", () => {
     await log.close();
     expect(readRecords(dir)).toHaveLength(10);
   });
+
+  it("drops and counts a record JSON cannot hold, and keeps the others", async () => {
+    const dir = tempDir();
+    const log = new PredictionLog({ dir, flushIntervalMs: 10_000 });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(log.append(record(1))).toBe(true);
+    expect(log.append({ ...record(2), outputs: [10n] })).toBe(false);
+    expect(log.append({ ...record(3), inputs: cyclic })).toBe(false);
+    expect(log.append(record(4))).toBe(true);
+    expect(log.dropped).toBe(2);
+    await log.close();
+    expect(readRecords(dir).map((line) => line.request_id)).toEqual(["r1", "r4"]);
+  });
 });
