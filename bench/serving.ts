@@ -2,7 +2,8 @@
  * Model server benchmark: `lathe serve` on a 100-tree random forest trained on iris (Lathe's own
  * trainer and ONNX export; the largest fixture tree model when those are unavailable), 64 connections
  * of single-row /invocations requests, against a bare Fastify route echoing the same body measured in
- * the same run (the floor); then rows/s for 1,000-row requests. Each server runs in its own process.
+ * the same run (the floor), in five rounds taken in turn whose medians are compared; then rows/s for
+ * 1,000-row requests. Each server runs in its own process.
  * Prints figures and ratios; it is not a pass/fail test.
  *
  *   npm run bench:serving     (LATHE_BENCH_SECONDS=5 by default)
@@ -16,6 +17,8 @@ import { format, type LoadResult, runTimed, startProcess, stopProcess } from "./
 
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.LATHE_BENCH_SECONDS ?? 5);
+/** Rounds of floor-then-Lathe phases; medians are reported. */
+const ROUNDS = Number(process.env.LATHE_BENCH_ROUNDS ?? 5);
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** The floor server: one route sending back the body it got, as parsed JSON. */
@@ -29,6 +32,12 @@ async function serveFloor(): Promise<void> {
 
 function line(label: string, value: string): void {
   process.stdout.write(`${label.padEnd(44)} ${value}\n`);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function latency(result: LoadResult): string {
@@ -85,30 +94,14 @@ async function main(): Promise<void> {
     line("model", model.description);
     line("connections", String(CONNECTIONS));
 
+    // Both servers stay up and are loaded in turn, floor then Lathe, five rounds: this machine's speed
+    // drifts within a minute, so each round's ratio compares two phases taken back to back, and the
+    // medians of the rounds are reported.
     const floor = await startProcess(
       process.execPath,
       ["--import", "tsx", fileURLToPath(import.meta.url), "--floor"],
       /listening (\d+)/,
     );
-    const floorUrl = `http://127.0.0.1:${floor.match[1]}`;
-    await runTimed({
-      url: floorUrl,
-      connections: CONNECTIONS,
-      seconds: 1,
-      method: "POST",
-      path: "/invocations",
-      body: single,
-    });
-    const floorResult = await runTimed({
-      url: floorUrl,
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      method: "POST",
-      path: "/invocations",
-      body: single,
-    });
-    await stopProcess(floor.child);
-
     const serve = await startProcess(
       process.execPath,
       [
@@ -128,32 +121,61 @@ async function main(): Promise<void> {
       ],
       / on http:\/\/[\d.]+:(\d+)/,
     );
-    const url = `http://127.0.0.1:${serve.match[1]}`;
-    await runTimed({ url, connections: CONNECTIONS, seconds: 1, method: "POST", path: "/invocations", body: single });
-    const serving = await runTimed({
-      url,
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      method: "POST",
-      path: "/invocations",
-      body: single,
-    });
-    const bulk = await runTimed({
-      url,
-      connections: 8,
-      seconds: SECONDS,
-      method: "POST",
-      path: "/invocations",
-      body: () => big,
-    });
-    await stopProcess(serve.child);
+    try {
+      const floorUrl = `http://127.0.0.1:${floor.match[1]}`;
+      const url = `http://127.0.0.1:${serve.match[1]}`;
+      const singleRows = (target: string, seconds: number) =>
+        runTimed({
+          url: target,
+          connections: CONNECTIONS,
+          seconds,
+          method: "POST",
+          path: "/invocations",
+          body: single,
+        });
+      await singleRows(floorUrl, 1);
+      await singleRows(url, 1);
+      const rounds: { floor: LoadResult; serving: LoadResult }[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const floorResult = await singleRows(floorUrl, SECONDS);
+        const serving = await singleRows(url, SECONDS);
+        rounds.push({ floor: floorResult, serving });
+        line(
+          `round ${round + 1}`,
+          `floor ${format(floorResult.perSecond)} req/s p99 ${format(floorResult.p99, 1)} ms; lathe ${format(serving.perSecond)} req/s p99 ${format(serving.p99, 1)} ms (${format(serving.perSecond / floorResult.perSecond, 2)}x)`,
+        );
+      }
+      const bulk = await runTimed({
+        url,
+        connections: 8,
+        seconds: SECONDS,
+        method: "POST",
+        path: "/invocations",
+        body: () => big,
+      });
 
-    line("floor: Fastify echo, 1 row", `${format(floorResult.perSecond)} req/s  ${latency(floorResult)}`);
-    line("lathe serve /invocations, 1 row", `${format(serving.perSecond)} req/s  ${latency(serving)}`);
-    line("  errors", `${serving.errors} (floor ${floorResult.errors})`);
-    line("  ratio to floor (target >= 0.6)", `${format(serving.perSecond / floorResult.perSecond, 2)}x`);
-    line("  p99 (target <= 10 ms)", `${format(serving.p99, 1)} ms`);
-    line("lathe serve /invocations, 1,000 rows", `${format(bulk.perSecond * 1000)} rows/s  ${latency(bulk)}`);
+      const floorRate = median(rounds.map((r) => r.floor.perSecond));
+      const servingRate = median(rounds.map((r) => r.serving.perSecond));
+      const errors = rounds.reduce((sum, r) => sum + r.serving.errors, 0);
+      const floorErrors = rounds.reduce((sum, r) => sum + r.floor.errors, 0);
+      const ratio = median(rounds.map((r) => r.serving.perSecond / r.floor.perSecond));
+      const p99 = median(rounds.map((r) => r.serving.p99));
+      process.stdout.write(`\nMedians of ${ROUNDS} rounds:\n`);
+      line(
+        "floor: Fastify echo, 1 row",
+        `${format(floorRate)} req/s  p50 ${format(median(rounds.map((r) => r.floor.p50)), 1)} ms  p99 ${format(median(rounds.map((r) => r.floor.p99)), 1)} ms`,
+      );
+      line(
+        "lathe serve /invocations, 1 row",
+        `${format(servingRate)} req/s  p50 ${format(median(rounds.map((r) => r.serving.p50)), 1)} ms  p99 ${format(p99, 1)} ms`,
+      );
+      line("  errors", `${errors} (floor ${floorErrors})`);
+      line("  ratio to floor (target >= 0.6)", `${format(ratio, 2)}x`);
+      line("  p99 (target <= 10 ms)", `${format(p99, 1)} ms`);
+      line("lathe serve /invocations, 1,000 rows", `${format(bulk.perSecond * 1000)} rows/s  ${latency(bulk)}`);
+    } finally {
+      await Promise.all([stopProcess(floor.child), stopProcess(serve.child)]);
+    }
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

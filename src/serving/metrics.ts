@@ -6,7 +6,7 @@
  * `lathe monitor --server` sets through `POST /monitoring` (drift p-values, drift verdict, accuracy). Each server has its own
  * registry, so several servers in one process (tests) do not mix their counts.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from "prom-client";
 
 /** Latency buckets in seconds: 0.5 ms to 10 s, dense where a tabular model answers. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
@@ -36,10 +36,75 @@ export interface MonitoringGauges {
   readonly windowRows?: number;
 }
 
+type DurationLabels = { readonly model: string; readonly version: string; readonly endpoint: string };
+
+/** One label set's latency counts: per bucket (not cumulative), then sum and count. */
+interface DurationSeries {
+  readonly labels: DurationLabels;
+  readonly buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/**
+ * The request latency histogram, counted in plain arrays on the hot path (prom-client's `observe`
+ * validates and hashes the label set on every call, a few percent of a busy server's time) and
+ * handed to the registry on scrape in prom-client's own export shape, so the text format and
+ * cluster aggregation (summed, like any histogram) are prom-client's.
+ */
+class RequestDurationHistogram {
+  readonly name = "lathe_serve_request_duration_seconds";
+  readonly help = "Time from receiving a request to sending its response.";
+  readonly type = "histogram";
+  readonly aggregator = "sum";
+  readonly #series = new Map<string, DurationSeries>();
+
+  /** The series of a label set, created empty on first use. */
+  series(labels: DurationLabels): DurationSeries {
+    const key = `${labels.model}\u0000${labels.version}\u0000${labels.endpoint}`;
+    let series = this.#series.get(key);
+    if (!series) {
+      series = { labels, buckets: new Float64Array(LATENCY_BUCKETS.length), sum: 0, count: 0 };
+      this.#series.set(key, series);
+    }
+    return series;
+  }
+
+  static observe(series: DurationSeries, seconds: number): void {
+    series.sum += seconds;
+    series.count++;
+    for (let index = 0; index < LATENCY_BUCKETS.length; index++) {
+      if (seconds <= (LATENCY_BUCKETS[index] as number)) {
+        (series.buckets[index] as number)++;
+        return;
+      }
+    }
+  }
+
+  reset(): void {
+    this.#series.clear();
+  }
+
+  async get() {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const { labels, buckets, sum, count } of this.#series.values()) {
+      let cumulative = 0;
+      LATENCY_BUCKETS.forEach((bound, index) => {
+        cumulative += buckets[index] as number;
+        values.push({ labels: { le: bound, ...labels }, value: cumulative, metricName: `${this.name}_bucket` });
+      });
+      values.push({ labels: { le: "+Inf", ...labels }, value: count, metricName: `${this.name}_bucket` });
+      values.push({ labels: { ...labels }, value: sum, metricName: `${this.name}_sum` });
+      values.push({ labels: { ...labels }, value: count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+}
+
 export class ServingMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<"model" | "version" | "endpoint" | "protocol" | "code">;
-  readonly duration: Histogram<"model" | "version" | "endpoint">;
+  readonly duration = new RequestDurationHistogram();
   readonly inFlight: Gauge<"model" | "version">;
   readonly predictions: Counter<"model" | "version" | "predicted_class">;
   readonly batchSize: Histogram<"model">;
@@ -52,8 +117,13 @@ export class ServingMetrics {
   readonly monitoring: Readonly<Record<string, Gauge<"model">>>;
   readonly #classes = new Set<string>();
   /** Requests by label set, counted in a plain map on the hot path and published on scrape. */
-  readonly #requestTally = new Map<string, { labels: RequestLabels; count: number }>();
+  readonly #requestTally = new Map<string, { labels: RequestLabels; count: number; duration: DurationSeries }>();
   readonly #inFlightTally = new Map<string, { model: string; version: string; count: number }>();
+  /** Predicted rows by model, version and class, tallied the same way. */
+  readonly #predictionTally = new Map<
+    string,
+    { model: string; version: string; predicted_class: string; count: number }
+  >();
 
   constructor() {
     const registers = [this.registry];
@@ -69,13 +139,7 @@ export class ServingMetrics {
         for (const { labels, count } of requestTally.values()) this.inc(labels, count);
       },
     });
-    this.duration = new Histogram({
-      name: "lathe_serve_request_duration_seconds",
-      help: "Time from receiving a request to sending its response.",
-      labelNames: ["model", "version", "endpoint"],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.registry.registerMetric(this.duration as unknown as Metric);
     this.inFlight = new Gauge({
       name: "lathe_serve_requests_in_flight",
       help: "Requests being handled now.",
@@ -86,11 +150,16 @@ export class ServingMetrics {
         for (const { model, version, count } of inFlightTally.values()) this.set({ model, version }, count);
       },
     });
+    const predictionTally = this.#predictionTally;
     this.predictions = new Counter({
       name: "lathe_serve_predictions_total",
       help: "Rows predicted, by predicted class (classifiers) or 'value' (regressors).",
       labelNames: ["model", "version", "predicted_class"],
       registers,
+      collect() {
+        this.reset();
+        for (const { count, ...labels } of predictionTally.values()) this.inc(labels, count);
+      },
     });
     this.batchSize = new Histogram({
       name: "lathe_serve_batch_size",
@@ -171,10 +240,14 @@ export class ServingMetrics {
     const inFlight = this.#inFlightTally.get(`${labels.model}\u0000${labels.version}`);
     if (inFlight) inFlight.count--;
     const key = `${labels.model}\u0000${labels.version}\u0000${labels.endpoint}\u0000${labels.protocol}\u0000${labels.code}`;
-    const entry = this.#requestTally.get(key);
+    let entry = this.#requestTally.get(key);
     if (entry) entry.count++;
-    else this.#requestTally.set(key, { labels, count: 1 });
-    this.duration.observe({ model: labels.model, version: labels.version, endpoint: labels.endpoint }, seconds);
+    else {
+      const { model, version, endpoint } = labels;
+      entry = { labels, count: 1, duration: this.duration.series({ model, version, endpoint }) };
+      this.#requestTally.set(key, entry);
+    }
+    RequestDurationHistogram.observe(entry.duration, seconds);
   }
 
   /** Counts predicted classes (or values for a regressor) for one response. */
@@ -185,19 +258,24 @@ export class ServingMetrics {
     rows: number,
   ): void {
     if (!labels) {
-      this.predictions.inc({ model, version, predicted_class: "value" }, rows);
+      this.#tallyPrediction(model, version, "value", rows);
       return;
     }
-    const counts = new Map<string, number>();
     for (const label of labels) {
       let key = String(label);
       if (!this.#classes.has(key)) {
         if (this.#classes.size >= MAX_CLASSES) key = "other";
         else this.#classes.add(key);
       }
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      this.#tallyPrediction(model, version, key, 1);
     }
-    for (const [key, count] of counts) this.predictions.inc({ model, version, predicted_class: key }, count);
+  }
+
+  #tallyPrediction(model: string, version: string, predictedClass: string, rows: number): void {
+    const key = `${model}\u0000${version}\u0000${predictedClass}`;
+    const entry = this.#predictionTally.get(key);
+    if (entry) entry.count += rows;
+    else this.#predictionTally.set(key, { model, version, predicted_class: predictedClass, count: rows });
   }
 
   /** Marks `version` of `model` as the one served (and any previous one as not). */

@@ -158,6 +158,15 @@ export class JsonLinesLog<T extends object> {
   async #write(records: readonly string[]): Promise<void> {
     let index = 0;
     try {
+      // Usually the whole buffer fits in the current file: encode it once and write it in one call.
+      const first = await this.#fileFor(this.#now());
+      const all = Buffer.from(records.join(""));
+      if (first.bytes + all.length < this.#maxFileBytes) {
+        await first.handle.appendFile(all);
+        first.bytes += all.length;
+        index = records.length;
+        this.#options.onWrite?.(records.length);
+      }
       while (index < records.length) {
         const file = await this.#fileFor(this.#now());
         // Fill the current file up to its size limit, then rotate.

@@ -196,6 +196,20 @@ export class InputSchema {
   }
 
   #convert(value: unknown, column: InputColumn, row: number): number {
+    // The common case, a finite number where one is expected, builds nothing (not even the message prefix).
+    if (
+      typeof value === "number" &&
+      Number.isFinite(value) &&
+      column.type !== "boolean" &&
+      (Number.isInteger(value) || (column.type !== "integer" && column.type !== "long"))
+    ) {
+      return value;
+    }
+    return this.#convertOther(value, column, row);
+  }
+
+  /** Every other value: strings, booleans, nulls, NaN, infinities, and the errors they earn. */
+  #convertOther(value: unknown, column: InputColumn, row: number): number {
     const where = `Column '${column.name}' (row ${row})`;
     if (value === null || value === undefined || (typeof value === "string" && value.trim() === "")) {
       if (!takesNaN(column)) throw missingValue(where, column);

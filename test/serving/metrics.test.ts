@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ServingMetrics } from "../../src/serving/metrics.js";
 import { FIXTURES, readExpected, startServing } from "./helpers.js";
 
 describe("/metrics", () => {
@@ -48,5 +49,36 @@ describe("/metrics", () => {
     } finally {
       await serving.close();
     }
+  });
+});
+
+describe("ServingMetrics latency histogram", () => {
+  it("counts a duration in the first bucket whose bound holds it, cumulatively, with sum and count", async () => {
+    const metrics = new ServingMetrics();
+    const labels = { model: "m", version: "2", endpoint: "/invocations", protocol: "mlflow", code: "200" };
+    for (const seconds of [0.0005, 0.003, 0.003, 20]) {
+      metrics.startRequest("m", "2");
+      metrics.endRequest(labels, seconds);
+    }
+    const { text } = await metrics.render();
+    const series = 'model="m",version="2",endpoint="/invocations"';
+    expect(text).toContain(`lathe_serve_request_duration_seconds_bucket{le="0.0005",${series}} 1`);
+    expect(text).toContain(`lathe_serve_request_duration_seconds_bucket{le="0.0025",${series}} 1`);
+    expect(text).toContain(`lathe_serve_request_duration_seconds_bucket{le="0.005",${series}} 3`);
+    expect(text).toContain(`lathe_serve_request_duration_seconds_bucket{le="10",${series}} 3`);
+    expect(text).toContain(`lathe_serve_request_duration_seconds_bucket{le="+Inf",${series}} 4`);
+    expect(text).toContain(`lathe_serve_request_duration_seconds_sum{${series}} 20.0065`);
+    expect(text).toContain(`lathe_serve_request_duration_seconds_count{${series}} 4`);
+    expect(text).toContain('lathe_serve_requests_in_flight{model="m",version="2"} 0');
+  });
+
+  it("counts predicted classes per model, version and class", async () => {
+    const metrics = new ServingMetrics();
+    metrics.countPredictions("m", "1", ["setosa", "virginica", "setosa"], 3);
+    metrics.countPredictions("m", "1", undefined, 5);
+    const { text } = await metrics.render();
+    expect(text).toContain('lathe_serve_predictions_total{model="m",version="1",predicted_class="setosa"} 2');
+    expect(text).toContain('lathe_serve_predictions_total{model="m",version="1",predicted_class="virginica"} 1');
+    expect(text).toContain('lathe_serve_predictions_total{model="m",version="1",predicted_class="value"} 5');
   });
 });

@@ -134,6 +134,15 @@ describe("lathe serve --workers 2", () => {
       'lathe_serve_requests_total{model="iris",version="",endpoint="/invocations",protocol="mlflow",code="200"} 20',
     );
     expect(metrics).toContain('lathe_serve_model_info{model="iris",version="",runtime="onnxruntime"} 1');
+    // The latency histogram and the class counts are summed over the workers too.
+    expect(metrics).toContain(
+      'lathe_serve_request_duration_seconds_count{model="iris",version="",endpoint="/invocations"} 20',
+    );
+    expect(metrics).toContain(
+      'lathe_serve_request_duration_seconds_bucket{le="+Inf",model="iris",version="",endpoint="/invocations"} 20',
+    );
+    const predicted = [...metrics.matchAll(/^lathe_serve_predictions_total\{[^}]*\} (\d+)$/gm)];
+    expect(predicted.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(20);
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
   });
