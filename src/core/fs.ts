@@ -70,6 +70,8 @@ export interface CopyOptions extends SyncOptions {
    * leaves the target untouched. The copy is renamed into place only when both are done.
    */
   check?: Promise<boolean>;
+  /** Runs once the temporary copy is complete, while `check` may still be pending; the rename waits for it. */
+  afterCopy?: (temporary: string) => Promise<void>;
 }
 
 /**
@@ -86,10 +88,8 @@ export async function copyFileAtomic(source: string, target: string, options: Co
   try {
     // Both settle before anything is decided: a failed check must not remove the temporary file
     // while the copy is still creating it.
-    const [copied, checked] = await Promise.allSettled([
-      copyFile(source, temp, constants.COPYFILE_FICLONE),
-      options.check ?? true,
-    ]);
+    const copying = copyFile(source, temp, constants.COPYFILE_FICLONE).then(() => options.afterCopy?.(temp));
+    const [copied, checked] = await Promise.allSettled([copying, options.check ?? true]);
     if (copied.status === "rejected") throw copied.reason;
     if (checked.status === "rejected") throw checked.reason;
     if (!checked.value) {

@@ -52,12 +52,17 @@ export async function removeLeftoversOf(target: string): Promise<void> {
     if (name.startsWith(prefix) && isLinkLeftover(name)) await rm(join(dirname(target), name), { force: true });
 }
 
+/** A fresh temporary name beside `target` that walks skip and checkout clears as a leftover. */
+export function linkTemporaryPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.lathe-tmp`);
+}
+
 /** Links `object` to `target` with the first of `types` the file system supports; returns the type used. */
 export async function linkObject(object: string, target: string, types: readonly LinkType[]): Promise<LinkType> {
   await mkdir(dirname(target), { recursive: true });
   let lastError: unknown;
   for (const type of types) {
-    const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.lathe-tmp`);
+    const temp = linkTemporaryPath(target);
     try {
       await makeLink(type, object, temp);
       await rename(temp, target);

@@ -6,12 +6,15 @@
  * and checks nothing out when any object could not be fetched, naming the file whose version the
  * remote lacks and how its author fixes that.
  */
-import { chmod, stat } from "node:fs/promises";
+import { chmod, link, lstat, rm, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import { invalidParameter, LatheError } from "../core/errors.js";
 import { type CheckoutResult, checkoutData } from "./checkout.js";
+import { linkTypes } from "./config.js";
 import { parseManifest } from "./manifest.js";
 import { remoteSection } from "./remote-config.js";
 import {
+  type CopiesAlongside,
   defaultJobs,
   expectedMd5,
   openRemote,
@@ -151,12 +154,13 @@ async function download(
   hashes: string[],
   jobs: number,
   onProgress: SyncOptions["onProgress"],
+  early?: EarlyCopies,
 ) {
   const objects = hashes.map((hash) => ({
     hash,
     run: async (onBytes: (bytes: number) => void) => {
       const target = workspace.cache.objectPath(hash);
-      await remote.download(hash, target, { onBytes });
+      await remote.download(hash, target, { onBytes, alongside: early?.alongside(hash) });
       await chmod(target, 0o444);
       // Verified while downloading: remembered, so a later push need not read it through md5 again.
       await workspace.state.recordKnown(target, { md5: expectedMd5(hash), size: (await stat(target)).size });
@@ -165,9 +169,88 @@ async function download(
   return transfer(objects, { jobs, onProgress });
 }
 
+/**
+ * The files a pull copies while it fetches: each tracked file (not a directory) whose path is free
+ * and whose folder exists, when checkout would copy it anyway (`[cache] type` of reflink and copy
+ * only). Reading each object once for the cache and the workspace, while its md5 is still being
+ * checked, saves the second pass checkout would make. The copies wait under temporary names until
+ * every object arrived: a pull that fails leaves the workspace as it found it.
+ */
+class EarlyCopies {
+  readonly #paths = new Map<string, string[]>();
+  readonly #made: { path: string; temporary: string; md5: string }[] = [];
+  /** Workspace paths put in place. */
+  readonly placed = new Set<string>();
+
+  private constructor(private readonly modes: readonly ("reflink" | "copy")[]) {}
+
+  static async plan(workspace: Workspace, outs: readonly TrackedOut[]): Promise<EarlyCopies | undefined> {
+    const types = linkTypes(workspace.repo.config);
+    if (!types.every((type) => type === "reflink" || type === "copy")) return undefined;
+    const early = new EarlyCopies(types as ("reflink" | "copy")[]);
+    for (const out of outs) {
+      const md5 = out.out.md5!;
+      if (md5.endsWith(".dir") || out.out.hash !== "md5") continue;
+      if (!(await isFreeInFolder(out.absolute))) continue;
+      const paths = early.#paths.get(md5) ?? [];
+      if (!paths.includes(out.absolute)) paths.push(out.absolute);
+      early.#paths.set(md5, paths);
+    }
+    return early.#paths.size > 0 ? early : undefined;
+  }
+
+  alongside(hash: string): CopiesAlongside | undefined {
+    const paths = this.#paths.get(hash);
+    if (!paths) return undefined;
+    return {
+      paths,
+      modes: this.modes,
+      onCopied: (path, temporary) => this.#made.push({ path, temporary, md5: hash }),
+    };
+  }
+
+  /** Removes every copy made (the pull failed). */
+  async discard(): Promise<void> {
+    await Promise.all(this.#made.map(({ temporary }) => rm(temporary, { force: true })));
+    this.#made.length = 0;
+  }
+
+  /** Puts each copy at its path, never over a file that appeared meanwhile, and remembers its hash. */
+  async commit(workspace: Workspace): Promise<void> {
+    for (const { path, temporary, md5 } of this.#made) {
+      try {
+        await link(temporary, path);
+        await workspace.state.recordKnown(path, { md5, size: (await stat(path)).size });
+        this.placed.add(path);
+      } catch {
+        // Taken meanwhile, or no hard links here: checkout decides about this path as usual.
+      } finally {
+        await rm(temporary, { force: true });
+      }
+    }
+    this.#made.length = 0;
+  }
+}
+
+/** True when nothing is at `path` and its folder exists. */
+async function isFreeInFolder(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return false;
+  }
+  try {
+    return (await stat(dirname(path))).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export async function fetch(
   workspace: Workspace,
   options: SyncOptions = {},
+  early?: EarlyCopies,
 ): Promise<SyncResult & { failures: FetchFailure[] }> {
   const { remote, jobs: configured } = resolveRemote(workspace, options.remote);
   const jobs = jobsFor(remote, configured, options.jobs);
@@ -204,7 +287,7 @@ export async function fetch(
     if (await workspace.cache.has(hash)) upToDate++;
     else missing.push(hash);
   }
-  const result = await download(workspace, remote, missing, jobs, options.onProgress);
+  const result = await download(workspace, remote, missing, jobs, options.onProgress, early);
   transferred += result.transferred.length;
   for (const failure of result.failed)
     failures.push({ path: owner.get(failure.hash) ?? "?", hash: failure.hash, message: failure.error.message });
@@ -216,19 +299,36 @@ export async function pull(
   workspace: Workspace,
   options: SyncOptions & { force?: boolean } = {},
 ): Promise<SyncResult & { checkout: CheckoutResult }> {
-  const fetched = await fetch(workspace, options);
+  const outs = outsOf(await collectOuts(workspace), options);
+  const early = await EarlyCopies.plan(workspace, outs);
+  let fetched: Awaited<ReturnType<typeof fetch>>;
+  try {
+    fetched = await fetch(workspace, options, early);
+  } catch (error) {
+    await early?.discard();
+    throw error;
+  }
   if (fetched.failures.length > 0) {
+    await early?.discard();
     const lines = fetched.failures.map((failure) => `  ${failure.path} (${failure.hash}): ${failure.message}`);
     throw new LatheError(
       "RESOURCE_DOES_NOT_EXIST",
       `The remote lacks the version of ${fetched.failures.length} file(s) that the .dvc files name; nothing was checked out:\n${lines.join("\n")}\nThe data was most likely changed and its .dvc file committed without 'lathe push': whoever changed it runs 'lathe push' from their workspace.`,
     );
   }
+  await early?.commit(workspace);
   const checkout = await checkoutData(
     workspace,
     options.targets ?? [],
     { force: options.force },
     options.cwd ?? process.cwd(),
   );
+  if (early && early.placed.size > 0) {
+    // Files placed during the fetch were absent before the pull: they count as added.
+    const added = new Set(checkout.added);
+    for (const out of outs) if (early.placed.has(out.absolute)) added.add(out.relpath);
+    const ordered = outs.map((out) => out.relpath).filter((relpath) => added.has(relpath));
+    checkout.added.splice(0, checkout.added.length, ...ordered);
+  }
   return { transferred: fetched.transferred, upToDate: fetched.upToDate, checkout };
 }

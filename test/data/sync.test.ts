@@ -2,11 +2,18 @@
  * `lathe remote`, `push`, `fetch` and `pull` through a local-folder remote, between two workspaces
  * that share only their git-tracked files (.dvc files and .dvc/config), as two collaborators do.
  */
-import { createHash } from "node:crypto";
-import { chmod, cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { chmod, cp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { addCommand, fetchCommand, pullCommand, pushCommand, remoteCommand } from "../../src/data/commands.js";
+import {
+  addCommand,
+  fetchCommand,
+  pullCommand,
+  pushCommand,
+  remoteCommand,
+  statusCommand,
+} from "../../src/data/commands.js";
 import { addRemote, listRemotes, modifyRemote } from "../../src/data/remote-config.js";
 import { initDataRepo } from "../../src/data/repo.js";
 import { useTempDirs } from "./helpers.js";
@@ -19,13 +26,34 @@ async function shareTracked(from: string, to: string, files: string[]): Promise<
   await cp(join(from, ".dvc/config"), join(to, ".dvc/config"));
 }
 
+/** An author and a collaborator, each a fresh data repository, and an empty folder for their remote. */
+async function twoWorkspaces(): Promise<{ author: string; collaborator: string; storage: string }> {
+  const author = await temp(true);
+  const collaborator = await temp(true);
+  const storage = await temp(false);
+  await initDataRepo(author);
+  await initDataRepo(collaborator);
+  return { author, collaborator, storage };
+}
+
+/** The author adds `paths`, pushes them to the default remote, and shares their .dvc files and config. */
+async function publish(
+  { author, collaborator, storage }: { author: string; collaborator: string; storage: string },
+  paths: string[],
+): Promise<void> {
+  await addCommand(paths, { cwd: author });
+  await remoteCommand((repo) => addRemote(repo, "storage", storage, { default: true }), { cwd: author });
+  await pushCommand({ cwd: author });
+  await shareTracked(
+    author,
+    collaborator,
+    paths.map((path) => `${path}.dvc`),
+  );
+}
+
 describe("push, fetch and pull through a local remote", () => {
   it("moves a file and a nested directory to a collaborator, and skips what is already there", async () => {
-    const author = await temp(true);
-    const collaborator = await temp(true);
-    const storage = await temp(false);
-    await initDataRepo(author);
-    await initDataRepo(collaborator);
+    const { author, collaborator, storage } = await twoWorkspaces();
     await writeFile(join(author, "table.csv"), "a,b\n1,2\n");
     await mkdir(join(author, "images/sub dir"), { recursive: true });
     await writeFile(join(author, "images/one.bin"), Buffer.from([1, 2, 3]));
@@ -49,16 +77,9 @@ describe("push, fetch and pull through a local remote", () => {
   });
 
   it("names the file whose new version was never pushed, and changes nothing in the collaborator's workspace", async () => {
-    const author = await temp(true);
-    const collaborator = await temp(true);
-    const storage = await temp(false);
-    await initDataRepo(author);
-    await initDataRepo(collaborator);
+    const { author, collaborator, storage } = await twoWorkspaces();
     await writeFile(join(author, "data.csv"), "v1\n");
-    await addCommand(["data.csv"], { cwd: author });
-    await remoteCommand((repo) => addRemote(repo, "storage", storage, { default: true }), { cwd: author });
-    await pushCommand({ cwd: author });
-    await shareTracked(author, collaborator, ["data.csv.dvc"]);
+    await publish({ author, collaborator, storage }, ["data.csv"]);
     await pullCommand({ cwd: collaborator });
 
     // The author changes the data and commits the new .dvc file, but forgets to push.
@@ -71,6 +92,90 @@ describe("push, fetch and pull through a local remote", () => {
     await pushCommand({ cwd: author });
     await pullCommand({ cwd: collaborator, force: true });
     expect(await readFile(join(collaborator, "data.csv"), "utf8")).toBe("v2\n");
+  });
+
+  it("copies a file into the workspace while fetching it: writable, no temporary files left, status clean", async () => {
+    const { author, collaborator, storage } = await twoWorkspaces();
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    await writeFile(join(author, "data.bin"), bytes);
+    await writeFile(join(author, "copy of data.bin"), bytes);
+    await mkdir(join(author, "models"));
+    await writeFile(join(author, "models/m.bin"), "weights");
+    await mkdir(join(author, "images"));
+    await writeFile(join(author, "images/one.txt"), "1");
+    await addCommand(["data.bin", "copy of data.bin", "models/m.bin", "images"], { cwd: author });
+    await remoteCommand((repo) => addRemote(repo, "storage", storage, { default: true }), { cwd: author });
+    await pushCommand({ cwd: author });
+    await shareTracked(author, collaborator, [
+      "data.bin.dvc",
+      "copy of data.bin.dvc",
+      "models/m.bin.dvc",
+      "images.dvc",
+    ]);
+
+    const pulled = await pullCommand({ cwd: collaborator });
+    // Two files hold the same bytes: one object, copied to both paths.
+    expect(pulled.transferred).toBe(4);
+    expect([...pulled.checkout.added].sort()).toEqual(["copy of data.bin", "data.bin", "images", "models/m.bin"]);
+    expect(pulled.checkout.modified).toEqual([]);
+    for (const name of ["data.bin", "copy of data.bin"]) {
+      expect((await readFile(join(collaborator, name))).equals(bytes)).toBe(true);
+      expect((await stat(join(collaborator, name))).mode & 0o777).toBe(0o644);
+    }
+    expect(await readFile(join(collaborator, "models/m.bin"), "utf8")).toBe("weights");
+    const md5 = createHash("md5").update(bytes).digest("hex");
+    const object = join(collaborator, ".dvc/cache/files/md5", md5.slice(0, 2), md5.slice(2));
+    expect((await stat(object)).mode & 0o777).toBe(0o444);
+    expect((await stat(object)).ino).not.toBe((await stat(join(collaborator, "data.bin"))).ino);
+    expect((await readdir(collaborator)).filter((name) => name.endsWith(".lathe-tmp"))).toEqual([]);
+    expect(await statusCommand([], { cwd: collaborator })).toEqual([]);
+    // An edit in the workspace never reaches the cache.
+    await writeFile(join(collaborator, "data.bin"), "edited");
+    expect(
+      createHash("md5")
+        .update(await readFile(object))
+        .digest("hex"),
+    ).toBe(md5);
+  });
+
+  it("leaves the workspace as it was when an object is missing or corrupt, copies made during the fetch included", async () => {
+    const { author, collaborator, storage } = await twoWorkspaces();
+    await writeFile(join(author, "a.csv"), "a\n".repeat(50_000));
+    await writeFile(join(author, "b.csv"), "b\n");
+    await addCommand(["a.csv", "b.csv"], { cwd: author });
+    await remoteCommand((repo) => addRemote(repo, "storage", storage, { default: true }), { cwd: author });
+    await pushCommand({ cwd: author, targets: ["a.csv"] });
+    await shareTracked(author, collaborator, ["a.csv.dvc", "b.csv.dvc"]);
+    const before = (await readdir(collaborator)).sort();
+
+    await expect(pullCommand({ cwd: collaborator })).rejects.toThrow(/b\.csv.*lathe push/s);
+    expect((await readdir(collaborator)).sort()).toEqual(before);
+
+    // Now every object is on the remote, but a.csv's is corrupt (and no longer in the collaborator's cache).
+    await pushCommand({ cwd: author });
+    await rm(join(collaborator, ".dvc/cache"), { recursive: true, force: true });
+    const md5 = createHash("md5").update("a\n".repeat(50_000)).digest("hex");
+    const remoteObject = join(storage, "files/md5", md5.slice(0, 2), md5.slice(2));
+    await chmod(remoteObject, 0o644);
+    await writeFile(remoteObject, "a\n".repeat(49_999));
+    await expect(pullCommand({ cwd: collaborator })).rejects.toThrow(/a\.csv/);
+    expect((await readdir(collaborator)).sort()).toEqual(before);
+  });
+
+  it("links from the cache as [cache] type says when it is not a copy", async () => {
+    const { author, collaborator, storage } = await twoWorkspaces();
+    await writeFile(join(author, "data.csv"), "x,y\n");
+    await publish({ author, collaborator, storage }, ["data.csv"]);
+    await writeFile(
+      join(collaborator, ".dvc/config"),
+      `${await readFile(join(collaborator, ".dvc/config"), "utf8")}[cache]\n    type = hardlink\n`,
+    );
+
+    const pulled = await pullCommand({ cwd: collaborator });
+    expect(pulled.checkout.added).toEqual(["data.csv"]);
+    const md5 = createHash("md5").update("x,y\n").digest("hex");
+    const object = join(collaborator, ".dvc/cache/files/md5", md5.slice(0, 2), md5.slice(2));
+    expect((await stat(join(collaborator, "data.csv"))).ino).toBe((await stat(object)).ino);
   });
 
   it("says how to configure a remote when there is none, and edits remote options", async () => {

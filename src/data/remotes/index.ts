@@ -5,7 +5,7 @@
 export { LocalRemote } from "./local.js";
 export type { OpenRemoteOptions } from "./open.js";
 export { openRemote, remoteOptionsFromConfig } from "./open.js";
-export type { ObjectTransferOptions, Remote } from "./remote.js";
+export type { CopiesAlongside, ObjectTransferOptions, Remote } from "./remote.js";
 export {
   assertObjectHash,
   corruptObjectError,

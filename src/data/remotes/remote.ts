@@ -15,6 +15,23 @@ export interface ObjectTransferOptions {
    * and unchanged since), so a remote that would re-hash it while copying may copy it directly.
    */
   knownGood?: boolean;
+  /** For downloads: workspace copies to make beside the download (see {@link CopiesAlongside}). */
+  alongside?: CopiesAlongside;
+}
+
+/**
+ * Workspace files a download should also produce, so a pull need not copy each object again after
+ * fetching it. A remote that can (a local folder) copies the object's bytes to a temporary file
+ * beside each path while its md5 is still being read, and hands each temporary file over through
+ * `onCopied` only once the object verified; when it did not, it removes them. Remotes that cannot
+ * ignore this, and checkout places those files as usual.
+ */
+export interface CopiesAlongside {
+  readonly paths: readonly string[];
+  /** The ways to copy, tried in order: a reflink (a copy sharing blocks), then a plain copy. */
+  readonly modes: readonly ("reflink" | "copy")[];
+  /** Called with each path and the temporary file holding its verified bytes. */
+  readonly onCopied: (path: string, temporary: string) => void;
 }
 
 /** A place objects are pushed to and pulled from: a local folder or an S3 bucket prefix. */

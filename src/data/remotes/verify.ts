@@ -5,9 +5,13 @@
  * cache and a crash never leaves a partial object under its final name.
  */
 import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { chmod, copyFile, rm } from "node:fs/promises";
 import { type Readable, Transform } from "node:stream";
 import { commitStream, copyFileAtomic } from "../../core/fs.js";
 import { hashFile } from "../hash.js";
+import { linkTemporaryPath } from "../link.js";
+import type { CopiesAlongside } from "./remote.js";
 
 /** A pass-through stream that hashes and counts what flows through it. */
 export interface HashingStream {
@@ -42,6 +46,8 @@ export type VerifiedWrite = { readonly ok: true } | { readonly ok: false; readon
 /** Options for {@link writeVerified} and {@link copyVerified}. */
 export interface WriteVerifiedOptions {
   onBytes?: (bytes: number) => void;
+  /** {@link copyVerified} only: workspace copies to make beside the download. */
+  alongside?: CopiesAlongside;
 }
 
 /**
@@ -60,7 +66,48 @@ export async function copyVerified(
     actual = md5;
     return md5 === expectedMd5;
   });
-  return (await copyFileAtomic(source, target, { check, sync: false })) ? { ok: true } : { ok: false, actual };
+  const alongside = options.alongside;
+  const made: { path: string; temporary: string }[] = [];
+  const discard = () => Promise.all(made.map(({ temporary }) => rm(temporary, { force: true })));
+  let ok: boolean;
+  try {
+    ok = await copyFileAtomic(source, target, {
+      check,
+      sync: false,
+      // The extra copies read the finished temporary copy (in the page cache) while md5 is still reading the source.
+      afterCopy: alongside && ((temporary) => copyAlongside(temporary, alongside, made)),
+    });
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+  if (!ok) {
+    await discard();
+    return { ok: false, actual };
+  }
+  for (const { path, temporary } of made) alongside?.onCopied(path, temporary);
+  return { ok: true };
+}
+
+/** Copies `from` beside each path of `alongside`; a path no mode can serve is left to checkout. Never throws. */
+async function copyAlongside(
+  from: string,
+  alongside: CopiesAlongside,
+  made: { path: string; temporary: string }[],
+): Promise<void> {
+  for (const path of alongside.paths) {
+    const temporary = linkTemporaryPath(path);
+    for (const mode of alongside.modes) {
+      try {
+        await copyFile(from, temporary, mode === "reflink" ? constants.COPYFILE_FICLONE_FORCE : 0);
+        await chmod(temporary, 0o644);
+        made.push({ path, temporary });
+        break;
+      } catch {
+        await rm(temporary, { force: true });
+      }
+    }
+  }
 }
 
 /**
