@@ -43,8 +43,8 @@ function protocolOf(url: string): "v2" | "mlflow" {
 }
 
 /** The routes whose requests are predictions (logged, and counted as errors in monitoring when they fail). */
-function isPredictionRoute(route: string | undefined): boolean {
-  return route === "/invocations" || (route?.startsWith("/v2/models/") === true && route.endsWith("/infer"));
+function isPredictionRoute(route: string): boolean {
+  return route === "/invocations" || (route.startsWith("/v2/models/") && route.endsWith("/infer"));
 }
 
 declare module "fastify" {
@@ -54,6 +54,8 @@ declare module "fastify" {
     /** The model and version serving the request when it arrived (metric labels). */
     servingModel: string;
     servingVersion: string;
+    /** The route's URL pattern (`/v2/models/:model_name/infer`), or "unmatched". */
+    servingEndpoint: string;
   }
 }
 
@@ -83,6 +85,18 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Fasti
   app.decorateRequest("servingStart", 0);
   app.decorateRequest("servingModel", "");
   app.decorateRequest("servingVersion", "");
+  app.decorateRequest("servingEndpoint", "unmatched");
+  // Each route stamps its URL pattern on its requests: `request.routeOptions` builds a fresh object
+  // on every read, too much for something every request needs.
+  app.addHook("onRoute", (route) => {
+    const endpoint = route.url;
+    const stamp = (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+      request.servingEndpoint = endpoint;
+      done();
+    };
+    const existing = route.onRequest === undefined ? [] : [route.onRequest].flat();
+    route.onRequest = [stamp, ...existing];
+  });
   app.addHook("onRequest", (request, reply, done) => {
     request.servingStart = performance.now();
     const model = holder.current;
@@ -93,13 +107,13 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Fasti
     done();
   });
   app.addHook("onResponse", (request, reply, done) => {
-    if (reply.statusCode >= 400 && isPredictionRoute(request.routeOptions.url))
+    if (reply.statusCode >= 400 && isPredictionRoute(request.servingEndpoint))
       context.recordFailure(request, protocolOf(request.url), reply.statusCode);
     metrics.endRequest(
       {
         model: request.servingModel,
         version: request.servingVersion,
-        endpoint: request.routeOptions.url ?? "unmatched",
+        endpoint: request.servingEndpoint,
         protocol: protocolOf(request.url),
         code: String(reply.statusCode),
       },

@@ -234,6 +234,7 @@ export function formatPredictions(result: PredictionResult, output: OutputChoice
 
 /** The media type of a Content-Type header, lower-cased. */
 export function mediaType(contentType: string | undefined): string {
+  if (contentType === "application/json") return contentType;
   return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
