@@ -3,8 +3,8 @@
  * The prediction log: one JSON line per request (inputs, outputs, model name and version, latency,
  * request id) in local files the monitoring side scans later. The same writer keeps the feedback log
  * (`feedback-*.jsonl`, ground-truth labels sent to `POST /feedback`) beside it. A prediction never waits for it:
- * `append` only turns the record into its JSON line and pushes that onto a bounded in-memory buffer
- * that a timer writes out (serializing as records come spreads the cost: a flush that serialized
+ * `append` only turns the record into its JSON line and copies its bytes into a bounded in-memory
+ * buffer that a timer writes out (serializing as records come spreads the cost: a flush that serialized
  * 200 ms of records at once held every request behind it for milliseconds); when the buffer is
  * full (or the disk fails) records are dropped and counted instead. Files rotate by size and at
  * every UTC hour; their names start with the UTC time they were opened, so they sort by time.
@@ -77,6 +77,55 @@ function fileStamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, "-");
 }
 
+/** Buffered lines handed to a write: their bytes, and where each line ends in them. */
+interface TakenLines {
+  readonly bytes: Buffer;
+  readonly ends: readonly number[];
+}
+
+/**
+ * Lines kept as UTF-8 bytes in large off-heap blocks, with each line's end offset: a line's string
+ * is garbage as soon as it is copied in, so the garbage collector never moves thousands of
+ * buffered strings about while they wait for the next write.
+ */
+class LineBuffer {
+  static readonly BLOCK = 256 * 1024;
+  #blocks: Buffer[] = [];
+  #block = Buffer.allocUnsafe(0);
+  #used = 0;
+  #total = 0;
+  #ends: number[] = [];
+
+  get lines(): number {
+    return this.#ends.length;
+  }
+
+  add(line: string): void {
+    // UTF-8 takes at most three bytes per UTF-16 code unit.
+    if (this.#block.length - this.#used < line.length * 3) {
+      if (this.#used > 0) this.#blocks.push(this.#block.subarray(0, this.#used));
+      this.#block = Buffer.allocUnsafe(Math.max(LineBuffer.BLOCK, line.length * 3));
+      this.#used = 0;
+    }
+    const written = this.#block.write(line, this.#used, "utf8");
+    this.#used += written;
+    this.#total += written;
+    this.#ends.push(this.#total);
+  }
+
+  /** Everything buffered, as one Buffer; the buffer starts over empty. */
+  take(): TakenLines {
+    if (this.#used > 0) this.#blocks.push(this.#block.subarray(0, this.#used));
+    const taken = { bytes: Buffer.concat(this.#blocks, this.#total), ends: this.#ends };
+    this.#blocks = [];
+    this.#block = Buffer.allocUnsafe(0);
+    this.#used = 0;
+    this.#total = 0;
+    this.#ends = [];
+    return taken;
+  }
+}
+
 /** A bounded, non-blocking, rotated JSON-lines writer; `PredictionLog` and the feedback log are two of them. */
 export class JsonLinesLog<T extends object> {
   readonly dir: string;
@@ -84,8 +133,8 @@ export class JsonLinesLog<T extends object> {
   readonly #maxBuffered: number;
   readonly #options: PredictionLogOptions;
   readonly #now: () => Date;
-  /** JSON lines, each ending in a newline. */
-  #buffer: string[] = [];
+  /** The buffered JSON lines as UTF-8 bytes, each ending in a newline (see {@link LineBuffer}). */
+  #buffer = new LineBuffer();
   #file: OpenFile | undefined;
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -109,7 +158,7 @@ export class JsonLinesLog<T extends object> {
 
   /** Queues a record; returns false (and counts it) when the buffer is full. Never throws, never waits. */
   append(record: T): boolean {
-    if (this.#closed || this.#buffer.length >= this.#maxBuffered) {
+    if (this.#closed || this.#buffer.lines >= this.#maxBuffered) {
       this.#drop(1);
       return false;
     }
@@ -121,7 +170,7 @@ export class JsonLinesLog<T extends object> {
       this.#drop(1);
       return false;
     }
-    this.#buffer.push(line);
+    this.#buffer.add(line);
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       void this.flush();
@@ -132,9 +181,8 @@ export class JsonLinesLog<T extends object> {
   /** Writes out everything buffered so far. */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
-    if (this.#buffer.length === 0) return;
-    const records = this.#buffer;
-    this.#buffer = [];
+    if (this.#buffer.lines === 0) return;
+    const records = this.#buffer.take();
     this.#flushing = this.#write(records).finally(() => {
       this.#flushing = undefined;
     });
@@ -155,33 +203,24 @@ export class JsonLinesLog<T extends object> {
     this.#options.onDrop?.(count);
   }
 
-  async #write(records: readonly string[]): Promise<void> {
+  async #write(records: TakenLines): Promise<void> {
+    const { bytes, ends } = records;
     let index = 0;
     try {
-      // Usually the whole buffer fits in the current file: encode it once and write it in one call.
-      const first = await this.#fileFor(this.#now());
-      const all = Buffer.from(records.join(""));
-      if (first.bytes + all.length < this.#maxFileBytes) {
-        await first.handle.appendFile(all);
-        first.bytes += all.length;
-        index = records.length;
-        this.#options.onWrite?.(records.length);
-      }
-      while (index < records.length) {
+      while (index < ends.length) {
         const file = await this.#fileFor(this.#now());
-        // Fill the current file up to its size limit, then rotate.
+        // Fill the current file up to its size limit (at least one line), then rotate.
         const start = index;
-        let bytes = 0;
-        while (index < records.length && (index === start || file.bytes + bytes < this.#maxFileBytes)) {
-          bytes += Buffer.byteLength(records[index] as string);
-          index++;
-        }
-        await file.handle.appendFile(records.slice(start, index).join(""));
-        file.bytes += bytes;
+        const from = start === 0 ? 0 : (ends[start - 1] as number);
+        index++;
+        while (index < ends.length && file.bytes + (ends[index] as number) - from < this.#maxFileBytes) index++;
+        const to = ends[index - 1] as number;
+        await file.handle.appendFile(bytes.subarray(from, to));
+        file.bytes += to - from;
         this.#options.onWrite?.(index - start);
       }
     } catch {
-      this.#drop(records.length - index);
+      this.#drop(ends.length - index);
       await this.#closeFile();
     }
   }

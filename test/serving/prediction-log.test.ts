@@ -122,6 +122,29 @@ describe("PredictionLog", () => {
     expect(readRecords(dir).map((r) => r.request_id)).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
   });
 
+  it("keeps records whole across its buffer's blocks: non-ASCII text, records larger than a block, many small ones", async () => {
+    const dir = tempDir();
+    const log = new PredictionLog({ dir, maxFileBytes: 200_000 });
+    const long = "ü€😀x".repeat(120_000);
+    const sent: PredictionRecord[] = [];
+    for (let index = 0; index < 3000; index++) {
+      const entry = { ...record(index), outputs: index % 1000 === 7 ? [long] : [`ñ${index}`] };
+      sent.push(entry);
+      log.append(entry);
+    }
+    await log.close();
+    const read = readRecords(dir);
+    expect(read).toHaveLength(3000);
+    expect(read.map((r) => r.outputs)).toEqual(sent.map((r) => r.outputs));
+    // Files rotate between records: each holds whole lines, and only its last line takes it past the limit.
+    for (const file of readdirSync(dir)) {
+      const text = readFileSync(join(dir, file), "utf8");
+      expect(text.endsWith("\n")).toBe(true);
+      const lines = text.slice(0, -1).split("\n");
+      expect(Buffer.byteLength(text) - Buffer.byteLength(`${lines.at(-1)}\n`)).toBeLessThan(200_000);
+    }
+  });
+
   it("starts a new file when the hour changes", async () => {
     const dir = tempDir();
     let now = new Date("2026-11-23T10:59:59.000Z");
