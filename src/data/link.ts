@@ -10,7 +10,8 @@ import { chmod, copyFile, link, mkdir, readdir, rename, rm, symlink } from "node
 import { basename, dirname, join } from "node:path";
 import type { LinkType } from "./config.js";
 
-async function makeLink(type: LinkType, object: string, temp: string): Promise<void> {
+/** Makes `temp` a link of `type` to `object`: a reflink or copy (writable, 0644), a hard link or a symlink. */
+export async function makeLink(type: LinkType, object: string, temp: string): Promise<void> {
   switch (type) {
     case "reflink":
       await copyFile(object, temp, constants.COPYFILE_FICLONE_FORCE);

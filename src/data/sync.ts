@@ -250,11 +250,19 @@ async function isFreeInFolder(path: string): Promise<boolean> {
 export async function fetch(
   workspace: Workspace,
   options: SyncOptions = {},
+): Promise<SyncResult & { failures: FetchFailure[] }> {
+  return fetchOuts(workspace, outsOf(await collectOuts(workspace), options), options);
+}
+
+/** Fetches the objects of `outs` (pull passes the outputs it already read, and its early copies). */
+async function fetchOuts(
+  workspace: Workspace,
+  outs: readonly TrackedOut[],
+  options: SyncOptions,
   early?: EarlyCopies,
 ): Promise<SyncResult & { failures: FetchFailure[] }> {
   const { remote, jobs: configured } = resolveRemote(workspace, options.remote);
   const jobs = jobsFor(remote, configured, options.jobs);
-  const outs = outsOf(await collectOuts(workspace), options);
   const failures: FetchFailure[] = [];
   const owner = new Map<string, string>();
   let transferred = 0;
@@ -303,7 +311,7 @@ export async function pull(
   const early = await EarlyCopies.plan(workspace, outs);
   let fetched: Awaited<ReturnType<typeof fetch>>;
   try {
-    fetched = await fetch(workspace, options, early);
+    fetched = await fetchOuts(workspace, outs, options, early);
   } catch (error) {
     await early?.discard();
     throw error;

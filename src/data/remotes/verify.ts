@@ -5,12 +5,11 @@
  * cache and a crash never leaves a partial object under its final name.
  */
 import { createHash } from "node:crypto";
-import { constants } from "node:fs";
-import { chmod, copyFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { type Readable, Transform } from "node:stream";
 import { commitStream, copyFileAtomic } from "../../core/fs.js";
 import { hashFile } from "../hash.js";
-import { linkTemporaryPath } from "../link.js";
+import { linkTemporaryPath, makeLink } from "../link.js";
 import type { CopiesAlongside } from "./remote.js";
 
 /** A pass-through stream that hashes and counts what flows through it. */
@@ -99,8 +98,7 @@ async function copyAlongside(
     const temporary = linkTemporaryPath(path);
     for (const mode of alongside.modes) {
       try {
-        await copyFile(from, temporary, mode === "reflink" ? constants.COPYFILE_FICLONE_FORCE : 0);
-        await chmod(temporary, 0o644);
+        await makeLink(mode, from, temporary);
         made.push({ path, temporary });
         break;
       } catch {
