@@ -7,12 +7,13 @@
  *
  * With `--pg`, the replica benchmark instead: a write+read mix (log-metric, log-batch, runs/search,
  * runs/get) against one `lathe server` on PostgreSQL, then the same load split across two server
- * processes on the same database, and the ratio. It uses a fresh database on the server
+ * processes on the same database, and the ratio, with the CPU each request cost the servers,
+ * PostgreSQL and the load generator (read from Linux's /proc). It uses a fresh database on the server
  * LATHE_TEST_PG_URL names (default postgresql://postgres@127.0.0.1:5432/test) and drops it after.
  *
  *   npm run build && npm run bench -- --pg     (LATHE_BENCH_PG_CONNECTIONS=32 by default)
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,7 +58,7 @@ async function measureFloor(): Promise<number> {
 async function startLathe(
   dir: string,
   backendStoreUri = `sqlite:///${join(dir, "bench.db")}`,
-): Promise<{ url: string; port: number; stop: () => Promise<void> }> {
+): Promise<{ url: string; port: number; pid: number; stop: () => Promise<void> }> {
   const { child, match } = await startProcess(
     process.execPath,
     [
@@ -73,7 +74,7 @@ async function startLathe(
     /listening on (http:\/\/[\d.]+:(\d+))/,
     { LATHE_LOG_LEVEL: "warn" },
   );
-  return { url: match[1]!, port: Number(match[2]), stop: () => stopProcess(child) };
+  return { url: match[1]!, port: Number(match[2]), pid: child.pid!, stop: () => stopProcess(child) };
 }
 
 async function main(): Promise<void> {
@@ -260,19 +261,30 @@ function mixRequests(kinds: readonly MixKind[], experimentId: string, runIds: re
   return kinds.map((kind) => requests[kind]);
 }
 
+/** CPU seconds each process spent in one phase, per request (µs): the servers, PostgreSQL's processes, this process. */
+interface CpuSplit {
+  readonly servers: number;
+  readonly postgres: number;
+  readonly loadGenerator: number;
+}
+
 /**
- * One timed phase against each of `urls` at once, the connections split evenly. Every connection cycles
- * through `kinds`: log-metric, log-batch (10 metrics), runs/search (a page of 100 with a filter and an
- * order) and runs/get by default.
+ * One timed phase against each of `urls` (served by the processes `serverPids`) at once, the
+ * connections split evenly. Every connection cycles through `kinds`: log-metric, log-batch (10
+ * metrics), runs/search (a page of 100 with a filter and an order) and runs/get by default.
  */
 async function runMix(
   urls: readonly string[],
+  serverPids: readonly number[],
   experimentId: string,
   runIds: readonly string[],
   kinds: readonly MixKind[] = MIX_KINDS,
-): Promise<LoadResult & { cpuBusy: number }> {
+): Promise<LoadResult & { cpuBusy: number; perRequest: CpuSplit | undefined }> {
   const { default: autocannon } = await import("autocannon");
   const cpuBefore = machineCpu();
+  const serversBefore = processCpu(serverPids);
+  const postgresBefore = processCpu(postgresPids());
+  const selfBefore = process.cpuUsage();
   const phases = urls.map((url) =>
     autocannon({
       url,
@@ -282,8 +294,14 @@ async function runMix(
     }),
   );
   const results = await Promise.all(phases);
+  const self = process.cpuUsage(selfBefore);
   const cpuAfter = machineCpu();
   const requests = results.reduce((sum, result) => sum + result.requests.total, 0);
+  const spent = (before: Map<number, number> | undefined, after: Map<number, number> | undefined) =>
+    before && after ? [...after].reduce((sum, [pid, seconds]) => sum + seconds - (before.get(pid) ?? 0), 0) : undefined;
+  const servers = spent(serversBefore, processCpu(serverPids));
+  const postgres = spent(postgresBefore, processCpu(postgresPids()));
+  const micros = (seconds: number) => (seconds * 1e6) / Math.max(requests, 1);
   return {
     requests,
     errors: results.reduce((sum, result) => sum + result.errors + result.non2xx, 0),
@@ -293,7 +311,49 @@ async function runMix(
     p50: Math.max(...results.map((result) => result.latency.p50)),
     p99: Math.max(...results.map((result) => result.latency.p99)),
     cpuBusy: (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total),
+    perRequest:
+      servers === undefined || postgres === undefined
+        ? undefined
+        : {
+            servers: micros(servers),
+            postgres: micros(postgres),
+            loadGenerator: micros((self.user + self.system) / 1e6),
+          },
   };
+}
+
+/** User + system CPU seconds of each live process in `pids`, from Linux's /proc; undefined elsewhere. */
+function processCpu(pids: readonly number[]): Map<number, number> | undefined {
+  const seconds = new Map<number, number>();
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      if (process.platform !== "linux") return undefined;
+      continue; // The process ended.
+    }
+    // Fields after the command name (which may hold spaces) start at the state, field 3; utime and
+    // stime are fields 14 and 15, in clock ticks of 1/100 s.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+  }
+  return seconds;
+}
+
+/** The PostgreSQL server's processes on this machine (the benchmark's database server is local). */
+function postgresPids(): number[] {
+  if (process.platform !== "linux") return [];
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres";
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** CPU time of all cores so far (ms), busy and in total, to tell a CPU-bound machine from a waiting one. */
@@ -314,7 +374,7 @@ async function mainPg(): Promise<void> {
   const { createTestDatabase } = await import("../test/helpers/postgres.js");
   const database = await createTestDatabase();
   const dir = mkdtempSync(join(tmpdir(), "lathe-bench-pg-"));
-  const servers: { url: string; port: number; stop: () => Promise<void> }[] = [];
+  const servers: Awaited<ReturnType<typeof startLathe>>[] = [];
   process.stdout.write(
     `Lathe replica benchmark on PostgreSQL (database ${database.name}): ${PG_CONNECTIONS} concurrent clients in all,
 ` +
@@ -355,32 +415,52 @@ async function mainPg(): Promise<void> {
     await admin.query("analyze");
     await admin.end();
 
-    const summary = (result: LoadResult & { cpuBusy: number }) =>
-      `${format(result.perSecond)} req/s  p50 ${format(result.p50, 1)} ms  p99 ${format(result.p99, 1)} ms  ` +
-      `(${result.errors} errors, machine CPU ${format(result.cpuBusy * 100)}% busy)`;
+    type MixResult = Awaited<ReturnType<typeof runMix>>;
+    const summary = (result: MixResult) => {
+      const split = result.perRequest;
+      const cpu = split
+        ? `\n${"".padEnd(47)}CPU per request: servers ${format(split.servers)} µs, PostgreSQL ${format(split.postgres)} µs, ` +
+          `load generator ${format(split.loadGenerator)} µs`
+        : "";
+      return (
+        `${format(result.perSecond)} req/s  p50 ${format(result.p50, 1)} ms  p99 ${format(result.p99, 1)} ms  ` +
+        `(${result.errors} errors, machine CPU ${format(result.cpuBusy * 100)}% busy)${cpu}`
+      );
+    };
+    const pidsOf = () => servers.map((server) => server.pid);
     const oneUrl = [servers[0]!.url];
-    await runMix(oneUrl, experimentId, runIds); // warm-up: connection pools, JIT, PostgreSQL caches
+    await runMix(oneUrl, pidsOf(), experimentId, runIds); // warm-up: connection pools, JIT, PostgreSQL caches
     for (const kind of MIX_KINDS)
-      line(`one server, ${kind} alone`, summary(await runMix(oneUrl, experimentId, runIds, [kind])));
-    const one = await runMix(oneUrl, experimentId, runIds);
+      line(`one server, ${kind} alone`, summary(await runMix(oneUrl, pidsOf(), experimentId, runIds, [kind])));
+    const one = await runMix(oneUrl, pidsOf(), experimentId, runIds);
     line("one server, the mix", summary(one));
 
     servers.push(await startLathe(join(dir, "b"), database.uri));
     const twoUrls = servers.map((server) => server.url);
-    await runMix(twoUrls, experimentId, runIds);
-    const two = await runMix(twoUrls, experimentId, runIds);
+    await runMix(twoUrls, pidsOf(), experimentId, runIds);
+    const two = await runMix(twoUrls, pidsOf(), experimentId, runIds);
     line("two servers, the mix split evenly", summary(two));
     // The database grew during the phases above; a second single-server run shows how much that alone moves.
     await servers.pop()!.stop();
-    const oneAgain = await runMix(oneUrl, experimentId, runIds);
+    const oneAgain = await runMix(oneUrl, pidsOf(), experimentId, runIds);
     line("one server, the mix again (drift check)", summary(oneAgain));
 
     process.stdout.write(
       `\nTwo servers / one: ${format(two.perSecond / one.perSecond, 2)}× ` +
-        `(against the drift check: ${format(two.perSecond / oneAgain.perSecond, 2)}×). Target: ≥ 1.5×.\n` +
-        `The servers, PostgreSQL and the load generator share this machine's ${cpus().length} cores: once they are\n` +
-        "all busy, a second replica competes with the first for CPU instead of adding capacity.\n",
+        `(against the drift check: ${format(two.perSecond / oneAgain.perSecond, 2)}×). Target: ≥ 1.5×.\n`,
     );
+    // Any number of servers on this machine serve at most its cores' worth of CPU time divided by what
+    // one request costs all the processes together.
+    const split = one.perRequest;
+    if (split) {
+      const cores = cpus().length;
+      const ceiling = (cores * 1e6) / (split.servers + split.postgres + split.loadGenerator);
+      process.stdout.write(
+        `The servers, PostgreSQL and the load generator share this machine's ${cores} cores. At the CPU one request of\n` +
+          `the one-server mix cost them all, the cores are used up at ${format(ceiling)} req/s: ` +
+          `${format(ceiling / one.perSecond, 2)}× one server, for any number of replicas.\n`,
+      );
+    }
   } finally {
     for (const server of servers) await server.stop();
     rmSync(dir, { recursive: true, force: true });

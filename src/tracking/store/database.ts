@@ -17,6 +17,7 @@ import {
   sql,
 } from "kysely";
 import { LatheError } from "../../core/errors.js";
+import { withPreparedStatements } from "./prepared.js";
 import type { TrackingDatabase } from "./schema.js";
 
 export type DialectName = "sqlite" | "postgres";
@@ -206,7 +207,7 @@ async function openPostgres<DB>(uri: string): Promise<OpenedDatabase<DB>> {
     await pool.end().catch(() => {});
     throw connectionError(target, error);
   }
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
   return {
     db,
     dialect: "postgres",

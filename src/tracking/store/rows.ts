@@ -3,7 +3,7 @@
  * Conversions between table rows and entities, and the metric value encoding MLflow's SQL store
  * uses: NaN is stored as 0 with is_nan = 1, and ±Infinity is clamped to ±Number.MAX_VALUE.
  */
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import { compareCodePoints } from "../../core/python-json.js";
 import type { DatasetInput, Experiment, LifecycleStage, Metric, Run, RunInfo, RunStatus, Tag } from "../entities.js";
 import type { DialectName } from "./database.js";
@@ -75,6 +75,16 @@ async function selectInChunks<T>(ids: string[], query: (chunk: string[]) => Prom
   return parts;
 }
 
+/**
+ * `column` holds one of `ids`. PostgreSQL gets them as one array parameter, so the statement's text
+ * is the same however many ids there are and stays prepared (see prepared.ts); SQLite gets a list.
+ */
+function idIn(dialect: DialectName, column: string, ids: readonly string[]): RawBuilder<SqlBool> {
+  return dialect === "postgres"
+    ? sql<SqlBool>`${sql.ref(column)} = any(${ids})`
+    : sql<SqlBool>`${sql.ref(column)} in (${sql.join(ids)})`;
+}
+
 /** A run's row with its latest metrics, params and tags as JSON arrays of arrays, by key (SQLite). */
 interface RunWithData extends RunsTable {
   metrics: string;
@@ -124,22 +134,20 @@ async function selectRunsFlat(
   ids: string[],
   known?: ReadonlyMap<string, RunsTable>,
 ): Promise<Map<string, RunData>> {
-  const inIds = sql.join(ids);
+  const ofRuns = idIn("postgres", "run_uuid", ids);
   const [runs, metrics, keyValues] = await Promise.all([
-    known
-      ? ids.flatMap((id) => known.get(id) ?? [])
-      : db.selectFrom("runs").selectAll().where("run_uuid", "in", ids).execute(),
+    known ? ids.flatMap((id) => known.get(id) ?? []) : db.selectFrom("runs").selectAll().where(ofRuns).execute(),
     db
       .selectFrom("latest_metrics")
       .select(["run_uuid", "key", "value", "timestamp", "step", "is_nan"])
-      .where("run_uuid", "in", ids)
+      .where(ofRuns)
       .execute(),
     sql<{
       tag: number;
       run_uuid: string;
       key: string;
       value: string;
-    }>`select 0 as tag, run_uuid, key, value from params where run_uuid in (${inIds}) union all select 1, run_uuid, key, value from tags where run_uuid in (${inIds})`
+    }>`select 0 as tag, run_uuid, key, value from params where ${ofRuns} union all select 1, run_uuid, key, value from tags where ${ofRuns}`
       .execute(db)
       .then((result) => result.rows),
   ]);
@@ -183,7 +191,7 @@ export async function loadRuns(
     dialect === "sqlite" ? selectRunsFolded(db, chunk) : selectRunsFlat(db, chunk, known);
   const [parts, inputs] = await Promise.all([
     selectInChunks(ids, async (chunk) => [...(await select(chunk))]),
-    loadDatasetInputs(db, ids),
+    loadDatasetInputs(db, dialect, ids),
   ]);
   const byId = new Map(parts);
   const runs: Run[] = [];
@@ -199,7 +207,11 @@ export async function loadRuns(
   return runs;
 }
 
-async function loadDatasetInputs(db: Kysely<TrackingDatabase>, runIds: string[]): Promise<Map<string, DatasetInput[]>> {
+async function loadDatasetInputs(
+  db: Kysely<TrackingDatabase>,
+  dialect: DialectName,
+  runIds: string[],
+): Promise<Map<string, DatasetInput[]>> {
   const rows = await selectInChunks(runIds, (chunk) =>
     db
       .selectFrom("inputs")
@@ -216,7 +228,7 @@ async function loadDatasetInputs(db: Kysely<TrackingDatabase>, runIds: string[])
       ])
       .where("inputs.destination_type", "=", "RUN")
       .where("inputs.source_type", "=", "DATASET")
-      .where("inputs.destination_id", "in", chunk)
+      .where(idIn(dialect, "inputs.destination_id", chunk))
       .execute(),
   );
   const result = new Map<string, DatasetInput[]>();
@@ -224,7 +236,11 @@ async function loadDatasetInputs(db: Kysely<TrackingDatabase>, runIds: string[])
   const tagRows = await selectInChunks(
     rows.map((row) => row.input_uuid),
     (chunk) =>
-      db.selectFrom("input_tags").select(["input_uuid", "name", "value"]).where("input_uuid", "in", chunk).execute(),
+      db
+        .selectFrom("input_tags")
+        .select(["input_uuid", "name", "value"])
+        .where(idIn(dialect, "input_uuid", chunk))
+        .execute(),
   );
   const tagsByInput = groupBy(tagRows, (row) => row.input_uuid);
   for (const row of rows) {
