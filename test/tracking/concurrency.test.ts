@@ -89,6 +89,55 @@ describe("32 clients × 500 log-metric calls plus log-batch writers on one run",
     expect(run.run.data.metrics.find((metric) => metric.key === "loss")?.step).toBe(clients * callsPerClient - 1);
     expect(run.run.data.params.map((param) => param.key).sort()).toEqual(["writer0", "writer1", "writer2", "writer3"]);
   });
+
+  it("writes many runs at once, each request with its own outcome: a deleted or missing run refuses only its own", async () => {
+    const runIds = await Promise.all(Array.from({ length: 12 }, () => createRun(server.url)));
+    const deleted = runIds.pop()!;
+    expect((await post(server.url, "runs/delete", { run_id: deleted })).status).toBe(200);
+    const missing = "0".repeat(32);
+    const targets = [...runIds, deleted, missing];
+    const outcomes = new Map<string, number[]>();
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, client) => {
+        for (let call = 0; call < 20; call++) {
+          const runId = targets[(client + call) % targets.length]!;
+          const step = client * 20 + call;
+          const response =
+            call % 2 === 0
+              ? await post(server.url, "runs/log-metric", {
+                  run_id: runId,
+                  key: "loss",
+                  value: step,
+                  timestamp: 5,
+                  step,
+                })
+              : await post(server.url, "runs/log-batch", {
+                  run_id: runId,
+                  metrics: [
+                    { key: "loss", value: step, timestamp: 5, step },
+                    { key: `m${client % 3}`, value: -step, timestamp: 5, step },
+                  ],
+                });
+          await response.arrayBuffer();
+          outcomes.set(runId, [...(outcomes.get(runId) ?? []), response.status]);
+        }
+      }),
+    );
+    expect(new Set(outcomes.get(deleted))).toEqual(new Set([400]));
+    expect(new Set(outcomes.get(missing))).toEqual(new Set([404]));
+    for (const runId of runIds) {
+      expect(new Set(outcomes.get(runId))).toEqual(new Set([200]));
+      const loss = await history(server.url, runId, "loss");
+      expect(loss).toHaveLength(outcomes.get(runId)!.length);
+      const run = (await (await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_id=${runId}`)).json()) as {
+        run: { data: { metrics: { key: string; value: number; step: number }[] } };
+      };
+      const latest = run.run.data.metrics.find((metric) => metric.key === "loss")!;
+      expect(latest.step).toBe(Math.max(...loss.map((point) => point.step)));
+      expect(latest.value).toBe(latest.step);
+    }
+    expect(await history(server.url, deleted, "loss")).toEqual([]);
+  });
 });
 
 describe("kill -9 during a write storm", () => {

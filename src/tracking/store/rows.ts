@@ -79,7 +79,7 @@ async function selectInChunks<T>(ids: string[], query: (chunk: string[]) => Prom
  * `column` holds one of `ids`. PostgreSQL gets them as one array parameter, so the statement's text
  * is the same however many ids there are and stays prepared (see prepared.ts); SQLite gets a list.
  */
-function idIn(dialect: DialectName, column: string, ids: readonly string[]): RawBuilder<SqlBool> {
+export function idIn(dialect: DialectName, column: string, ids: readonly string[]): RawBuilder<SqlBool> {
   return dialect === "postgres"
     ? sql<SqlBool>`${sql.ref(column)} = any(${ids})`
     : sql<SqlBool>`${sql.ref(column)} in (${sql.join(ids)})`;

@@ -14,11 +14,15 @@ import type { Kysely } from "kysely";
 import { invalidParameter, notFound } from "../../core/errors.js";
 import type { LogBatchInput, Metric, Param, Tag } from "../entities.js";
 import type { DialectName } from "./database.js";
+import { idIn } from "./rows.js";
 import type { TrackingDatabase } from "./schema.js";
 import { lockedForWrite, writeTransaction } from "./transaction.js";
-import { insertMetrics, insertNewParams, upsertTags } from "./writes.js";
+import { insertMetrics, insertNewParams, type RunMetrics, upsertTags } from "./writes.js";
 
 type Db = Kysely<TrackingDatabase>;
+
+/** Runs read by one statement on SQLite (far below its limit on bound values). */
+const RUNS_PER_STATEMENT = 500;
 
 interface Pending {
   readonly input: LogBatchInput;
@@ -77,7 +81,11 @@ export class RunWriteBatcher {
   }
 }
 
-/** Writes every acceptable request of a flush, grouped by run; marks refused ones with their error. */
+/**
+ * Writes every acceptable request of a flush, grouped by run; marks refused ones with their error.
+ * The runs are read in one statement and their metrics written in one insert per table, whatever
+ * their number: each statement is a round trip, and a flush often holds a point for each of many runs.
+ */
 async function writeGroup(db: Db, dialect: DialectName, batch: Pending[]): Promise<void> {
   const byRun = new Map<string, Pending[]>();
   for (const pending of batch) {
@@ -86,13 +94,27 @@ async function writeGroup(db: Db, dialect: DialectName, batch: Pending[]): Promi
     else byRun.set(pending.input.runId, [pending]);
   }
   // Runs in id order, so two flushes in different processes lock shared runs in the same order.
-  for (const [runId, requests] of [...byRun].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    // Locked on PostgreSQL, so writers to one run from several server processes take turns: the
-    // params check below then sees every value committed before it, as under SQLite's write lock.
-    const run = await lockedForWrite(
+  // Locked on PostgreSQL, so writers to one run from several server processes take turns: the
+  // params check below then sees every value committed before it, as under SQLite's write lock.
+  const runIds = [...byRun.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const runs = new Map<string, { lifecycle_stage: string; name: string; start_time: number }>();
+  // PostgreSQL takes every id as one parameter; SQLite's statements hold a bounded number of them.
+  const perStatement = dialect === "postgres" ? runIds.length : RUNS_PER_STATEMENT;
+  for (let start = 0; start < runIds.length; start += perStatement) {
+    const rows = await lockedForWrite(
       dialect,
-      db.selectFrom("runs").select(["lifecycle_stage", "name", "start_time"]).where("run_uuid", "=", runId),
-    ).executeTakeFirst();
+      db
+        .selectFrom("runs")
+        .select(["run_uuid", "lifecycle_stage", "name", "start_time"])
+        .where(idIn(dialect, "run_uuid", runIds.slice(start, start + perStatement)))
+        .orderBy("run_uuid"),
+    ).execute();
+    for (const row of rows) runs.set(row.run_uuid, row);
+  }
+  const metricsOfRuns: RunMetrics[] = [];
+  for (const runId of runIds) {
+    const requests = byRun.get(runId)!;
+    const run = runs.get(runId);
     if (run?.lifecycle_stage !== "active") {
       const error = run
         ? invalidParameter(
@@ -119,8 +141,9 @@ async function writeGroup(db: Db, dialect: DialectName, batch: Pending[]): Promi
         await db.updateTable("runs").set({ name: renamed.value }).where("run_uuid", "=", runId).execute();
       }
     }
-    if (metrics.length > 0) await insertMetrics(db, runId, Number(run.start_time), metrics);
+    if (metrics.length > 0) metricsOfRuns.push({ runId, startTime: Number(run.start_time), metrics });
   }
+  if (metricsOfRuns.length > 0) await insertMetrics(db, metricsOfRuns);
 }
 
 /**

@@ -67,27 +67,55 @@ function isLater(a: MetricsTable, b: MetricsTable): boolean {
 
 const latestValues = (row: LatestMetricsTable) => LATEST_COLUMNS.map((column) => row[column]);
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * Rows in key order: two transactions writing overlapping keys of one run (two server processes on
  * PostgreSQL) then take the row locks in the same order and wait for each other instead of deadlocking.
  */
 function inKeyOrder<T extends { key: string }>(rows: Iterable<T>): T[] {
-  return [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return [...rows].sort((a, b) => compare(a.key, b.key));
 }
 
-export async function insertMetrics(
-  db: Db,
-  runId: string,
-  startTime: number,
-  metrics: readonly Metric[],
-): Promise<void> {
-  const byKey = new Map<string, Metric[]>();
-  for (const metric of metrics) {
-    const list = byKey.get(metric.key);
-    if (list) list.push(metric);
-    else byKey.set(metric.key, [metric]);
+/** Rows of several runs in (run, key) order, for the same reason. */
+function inRunAndKeyOrder<T extends { run_uuid: string; key: string }>(rows: Iterable<T>): T[] {
+  return [...rows].sort((a, b) => compare(a.run_uuid, b.run_uuid) || compare(a.key, b.key));
+}
+
+/** The metric points of one run, with the run's start time (kept beside each latest value). */
+export interface RunMetrics {
+  readonly runId: string;
+  readonly startTime: number;
+  readonly metrics: readonly Metric[];
+}
+
+/** Appends the points of several runs, one chunk per run and key, and raises their latest values. */
+export async function insertMetrics(db: Db, runs: readonly RunMetrics[]): Promise<void> {
+  const chunks: { runId: string; key: string; count: number; points: Uint8Array }[] = [];
+  const latest: LatestMetricsTable[] = [];
+  for (const { runId, startTime, metrics } of runs) {
+    const byKey = new Map<string, Metric[]>();
+    for (const metric of metrics) {
+      const list = byKey.get(metric.key);
+      if (list) list.push(metric);
+      else byKey.set(metric.key, [metric]);
+    }
+    for (const [key, points] of byKey) chunks.push({ runId, key, count: points.length, points: encodePoints(points) });
+    const latestOfRun = new Map<string, LatestMetricsTable>();
+    for (const metric of metrics) {
+      const row: LatestMetricsTable = {
+        run_uuid: runId,
+        key: metric.key,
+        step: metric.step,
+        timestamp: metric.timestamp,
+        ...encodeMetricValue(metric.value),
+        start_time: startTime,
+      };
+      const current = latestOfRun.get(row.key);
+      if (!current || isLater(row, current)) latestOfRun.set(row.key, row);
+    }
+    latest.push(...latestOfRun.values());
   }
-  const chunks = [...byKey].map(([key, points]) => ({ key, count: points.length, points: encodePoints(points) }));
   await executeInChunks(
     db,
     chunks,
@@ -99,24 +127,11 @@ export async function insertMetrics(
             Array.from({ length: n }, () => ({ run_uuid: "", key: "", point_count: 0, points: new Uint8Array() })),
           ),
       ),
-    (chunk) => [runId, chunk.key, chunk.count, chunk.points],
+    (chunk) => [chunk.runId, chunk.key, chunk.count, chunk.points],
   );
-  const latest = new Map<string, LatestMetricsTable>();
-  for (const metric of metrics) {
-    const row: LatestMetricsTable = {
-      run_uuid: runId,
-      key: metric.key,
-      step: metric.step,
-      timestamp: metric.timestamp,
-      ...encodeMetricValue(metric.value),
-      start_time: startTime,
-    };
-    const current = latest.get(row.key);
-    if (!current || isLater(row, current)) latest.set(row.key, row);
-  }
   await executeInChunks(
     db,
-    inKeyOrder(latest.values()),
+    inRunAndKeyOrder(latest),
     (count) =>
       cachedSql(db, "latest_metrics", count, (n) =>
         db
