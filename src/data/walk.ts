@@ -4,11 +4,12 @@
  * honouring `.dvcignore`; symlinks to files count as the file they point to, symlinks to folders
  * are not descended (as `os.walk` without `followlinks`); empty folders contribute nothing.
  */
+import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { LatheError } from "../core/errors.js";
-import { type HashAlgorithm, md5Hex } from "./hash.js";
+import type { HashAlgorithm } from "./hash.js";
 import type { IgnoreMatcher } from "./ignore.js";
 import { isLinkLeftover } from "./link.js";
 import { buildManifest, type DirManifest, parseManifest } from "./manifest.js";
@@ -17,15 +18,23 @@ import type { HashState } from "./state.js";
 
 /**
  * A file found under a directory, with the stats hashing reuse needs (the target's, for a symlink).
- * Only these numbers are kept, not the Stats object: ten thousand of those, each with its Dates,
- * would keep the collector busy copying them.
+ * Only these numbers are kept, not the Stats object, and the absolute path is made when asked for:
+ * for ten thousand files, every object kept alive is one more the collector copies while the walk
+ * goes on.
  */
-export interface WalkedFile {
-  readonly relpath: string;
-  readonly absolute: string;
-  readonly size: number;
-  readonly ino: number;
-  readonly mtimeMs: number;
+export class WalkedFile {
+  constructor(
+    private readonly root: string,
+    /** Relative to the walked directory, POSIX form. */
+    readonly relpath: string,
+    readonly size: number,
+    readonly ino: number,
+    readonly mtimeMs: number,
+  ) {}
+
+  get absolute(): string {
+    return sep === "/" ? `${this.root}/${this.relpath}` : join(this.root, ...this.relpath.split("/"));
+  }
 }
 
 /**
@@ -65,7 +74,7 @@ export async function walkFiles(
       // A link counts as the file it points to; a link to a folder is not followed, a dangling one is skipped.
       if (stats.isSymbolicLink()) stats = statSync(absolute, { throwIfNoEntry: false });
       if (stats?.isFile() && !ignore.isIgnoredEntry(absolute, name, false))
-        files.push({ relpath, absolute, size: stats.size, ino: stats.ino, mtimeMs: stats.mtimeMs });
+        files.push(new WalkedFile(dir, relpath, stats.size, stats.ino, stats.mtimeMs));
     }
   }
   visit(dir, "");
@@ -102,14 +111,20 @@ export async function hashPath(
   const files = await walkFiles(path, ignore);
   // Every file's (relpath, inode, mtime, size) in one digest: when it equals the one stored with
   // the directory's last manifest, no file changed and the manifest is reused without a lookup per file.
-  let summary = "";
+  // Hashed a piece at a time, so no string of every file's line is built and kept until the end.
+  const summary = createHash("md5");
+  let piece = "";
   let size = 0;
   for (const file of files) {
     size += file.size;
-    summary += `${file.relpath}\0${file.ino}\0${file.mtimeMs}\0${file.size}\n`;
+    piece += `${file.relpath}\0${file.ino}\0${file.mtimeMs}\0${file.size}\n`;
+    if (piece.length >= 65_536) {
+      summary.update(piece);
+      piece = "";
+    }
   }
   const key = `${algorithm}:${path}`;
-  const digest = md5Hex(summary);
+  const digest = summary.update(piece).digest("hex");
   const stored = state.storedManifest(key, digest);
   if (stored !== undefined) {
     // The manifest text is parsed only if a caller looks at its entries (an unchanged directory's
