@@ -16,7 +16,7 @@ import { buildManifest } from "./manifest.js";
 import { updatePointerText } from "./pointer.js";
 import { FILE_CONCURRENCY, mapLimit } from "./pool.js";
 import { walkFiles } from "./walk.js";
-import { collectOuts, repoRelative, type TrackedOut, type Workspace } from "./workspace.js";
+import { collectOuts, repoRelative, storeInCache, type TrackedOut, type Workspace } from "./workspace.js";
 
 /** What `add` did for one path. */
 export interface AddResult {
@@ -29,18 +29,6 @@ export interface AddResult {
   readonly nfiles?: number;
   /** Set for an executable file. */
   readonly isexec?: boolean;
-}
-
-/** Stores one file in the cache, reusing a remembered hash when the object is already there. */
-async function storeFile(workspace: Workspace, absolute: string): Promise<{ md5: string; size: number }> {
-  const before = await stat(absolute, { bigint: true });
-  const known = workspace.state.storedHash(absolute, before);
-  if (known && (await workspace.cache.has(known.md5))) return known;
-  const { placed, ...stored } = await workspace.cache.storeFile(absolute);
-  // A new object was hashed as it entered the cache; remembering it spares push a second read.
-  if (placed) await workspace.state.recordKnown(workspace.cache.objectPath(stored.md5), stored);
-  await workspace.state.remember(absolute, before, stored);
-  return stored;
 }
 
 function isGitTracked(root: string, absolute: string): boolean {
@@ -139,7 +127,7 @@ export async function addPath(
       files.reduce((total, file) => total + file.size, 0),
     );
     const entries = await mapLimit(files, FILE_CONCURRENCY, async (file) => {
-      const stored = await storeFile(workspace, file.absolute);
+      const stored = await storeInCache(workspace, file.absolute);
       onStored?.(stored.size);
       if (relink) await linkObject(workspace.cache.objectPath(stored.md5), file.absolute, types);
       return { relpath: file.relpath, ...stored };
@@ -149,7 +137,7 @@ export async function addPath(
     record = { md5: manifest.md5, size: manifest.size, nfiles: manifest.nfiles };
   } else if (info.isFile()) {
     onPlanned?.(1, info.size);
-    record = await storeFile(workspace, absolute);
+    record = await storeInCache(workspace, absolute);
     // DVC records the executable bit of a file output so checkout can restore it (reference/dvc.md §1.1).
     if ((info.mode & 0o111) !== 0) record = { ...record, isexec: true };
     onStored?.(record.size);

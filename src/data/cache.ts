@@ -5,15 +5,44 @@
  * partial object under its final name (reference/dvc.md §2.6).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { constants, readdirSync, statSync } from "node:fs";
-import { chmod, copyFile, mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
-import { join, sep } from "node:path";
+import {
+  chmodSync,
+  constants,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { chmod, copyFile, readdir, readFile, rm } from "node:fs/promises";
+import { dirname, join, sep } from "node:path";
 import { writeFileAtomic } from "../core/fs.js";
-import { hashFile } from "./hash.js";
+import { hashFile, md5Hex } from "./hash.js";
+
+/** Files up to this size are stored from one read into memory (see {@link ObjectCache.storeFile}). */
+const SMALL_FILE_BYTES = 256 * 1024;
+
+/**
+ * Runs `create` (which makes an entry in `folder`), making the folder first only if `create`
+ * finds it missing: the folder almost always exists, and checking costs system calls per file.
+ */
+function inFolder(folder: string, create: () => void): void {
+  try {
+    create();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ENOENT") throw error;
+    mkdirSync(folder, { recursive: true });
+    create();
+  }
+}
 
 /** Where objects of one cache live. */
 export class ObjectCache {
   private readonly objectsDir: string;
+  /** Temporary names: a random prefix per instance and a counter (no random bytes per file). */
+  private readonly tempPrefix = randomBytes(6).toString("hex");
+  private tempCount = 0;
 
   /** `cacheDir` is the cache root (`.dvc/cache`). */
   constructor(readonly cacheDir: string) {
@@ -63,16 +92,27 @@ export class ObjectCache {
    * Copies `source` into the cache and returns its hash. The copy is hashed, not the source, so a
    * file edited while being added can never produce an object whose name disagrees with its bytes.
    */
-  async storeFile(source: string): Promise<{ md5: string; size: number; placed: boolean }> {
+  async storeFile(source: string, size?: number): Promise<{ md5: string; size: number; placed: boolean }> {
     const staging = join(this.cacheDir, "tmp");
-    await mkdir(staging, { recursive: true });
-    const temp = join(staging, `${randomBytes(8).toString("hex")}.tmp`);
+    const temp = join(staging, `${this.tempPrefix}${(this.tempCount++).toString(36)}.tmp`);
+    let placed = false;
     try {
-      await copyFile(source, temp, constants.COPYFILE_FICLONE);
-      const result = await hashFile(temp);
-      return { ...result, placed: await this.adopt(temp, result.md5) };
+      let result: { md5: string; size: number };
+      if (size !== undefined && size <= SMALL_FILE_BYTES) {
+        // A small file is read once and the bytes read are both hashed and written, without the
+        // thread pool's round trips, which dominate when adding thousands of small files.
+        const bytes = readFileSync(source);
+        inFolder(staging, () => writeFileSync(temp, bytes, { flag: "wx" }));
+        result = { md5: md5Hex(bytes), size: bytes.length };
+      } else {
+        mkdirSync(staging, { recursive: true });
+        await copyFile(source, temp, constants.COPYFILE_FICLONE);
+        result = await hashFile(temp);
+      }
+      placed = await this.adopt(temp, result.md5);
+      return { ...result, placed };
     } finally {
-      await rm(temp, { force: true });
+      if (!placed) await rm(temp, { force: true });
     }
   }
 
@@ -80,9 +120,9 @@ export class ObjectCache {
   private async adopt(temp: string, md5: string): Promise<boolean> {
     if (await this.has(md5)) return false;
     const target = this.objectPath(md5);
-    await mkdir(join(target, ".."), { recursive: true });
-    await chmod(temp, 0o444);
-    await rename(temp, target);
+    // Metadata calls, done synchronously: cheaper than a trip through the thread pool.
+    chmodSync(temp, 0o444);
+    inFolder(dirname(target), () => renameSync(temp, target));
     return true;
   }
 

@@ -8,7 +8,6 @@
  * leaves the file damaged, it is dropped and rebuilt, costing one re-hash of the workspace.
  */
 import { type BigIntStats, mkdirSync, rmSync, statSync } from "node:fs";
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { type HashAlgorithm, hashFile } from "./hash.js";
@@ -117,7 +116,7 @@ export class HashState {
    * stat it had before reading; a file written during hashing is left for the next run to hash.
    */
   async remember(path: string, before: BigIntStats, result: { md5: string; size: number }, key = path): Promise<void> {
-    const after = await stat(path, { bigint: true });
+    const after = statSync(path, { bigint: true });
     if (after.ino !== before.ino || after.mtimeNs !== before.mtimeNs || after.size !== before.size) return;
     if (Number(after.size) !== result.size) return;
     this.record(key, after.ino.toString(), after.mtimeNs.toString(), result);
@@ -125,7 +124,7 @@ export class HashState {
 
   /** Records that `path` now holds content with this hash (after linking it from the cache). */
   async recordKnown(path: string, result: { md5: string; size: number }): Promise<void> {
-    const info = await stat(path, { bigint: true });
+    const info = statSync(path, { bigint: true });
     if (Number(info.size) === result.size) this.record(path, info.ino.toString(), info.mtimeNs.toString(), result);
   }
 

@@ -3,6 +3,7 @@
  * One command's view of a data repository: its cache, hash state and ignore rules, and the outputs
  * its `.dvc` files track. Commands open it, work, and close it.
  */
+import { statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { ObjectCache } from "./cache.js";
@@ -38,6 +39,18 @@ export async function openWorkspace(cwd: string = process.cwd()): Promise<Worksp
   await ignore.loadFolder(repo.root);
   const state = new HashState(repo.tmpDir);
   return { repo, cache: new ObjectCache(repo.cacheDir), state, ignore, close: () => state.close() };
+}
+
+/** Stores one workspace file in the cache, reusing a remembered hash when the object is already there. */
+export async function storeInCache(workspace: Workspace, absolute: string): Promise<{ md5: string; size: number }> {
+  const before = statSync(absolute, { bigint: true });
+  const known = workspace.state.storedHash(absolute, before);
+  if (known && (await workspace.cache.has(known.md5))) return known;
+  const { placed, ...stored } = await workspace.cache.storeFile(absolute, Number(before.size));
+  // A new object was hashed as it entered the cache; remembering it spares push a second read.
+  if (placed) await workspace.state.recordKnown(workspace.cache.objectPath(stored.md5), stored);
+  await workspace.state.remember(absolute, before, stored);
+  return stored;
 }
 
 /** A path relative to the repository root in POSIX form. */

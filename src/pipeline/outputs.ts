@@ -12,6 +12,7 @@ import { linkObject } from "../data/link.js";
 import { buildManifest, parseManifest } from "../data/manifest.js";
 import { FILE_CONCURRENCY, mapLimit } from "../data/pool.js";
 import { walkFiles } from "../data/walk.js";
+import { storeInCache } from "../data/workspace.js";
 import type { StageOutput } from "./graph.js";
 import type { Project } from "./project.js";
 import type { LockedPath } from "./types.js";
@@ -42,16 +43,6 @@ export async function prepareOutput(project: Project, output: StageOutput): Prom
   }
 }
 
-async function storeOne(project: Project, absolute: string): Promise<{ md5: string; size: number }> {
-  const { state, cache } = project.workspace;
-  const before = await stat(absolute, { bigint: true });
-  const known = state.storedHash(absolute, before);
-  if (known && (await cache.has(known.md5))) return known;
-  const stored = await cache.storeFile(absolute);
-  await state.remember(absolute, before, stored);
-  return stored;
-}
-
 /**
  * Stores an output's files in the cache and returns its lock entry (`path` as written). With
  * `link`, files are re-linked from the cache when `[cache] type` shares bytes (hardlink/symlink).
@@ -77,7 +68,7 @@ export async function commitOutput(
     await workspace.ignore.loadAncestors(absolute);
     const files = await walkFiles(absolute, workspace.ignore);
     const entries = await mapLimit(files, FILE_CONCURRENCY, async (file) => {
-      const stored = await storeOne(project, file.absolute);
+      const stored = await storeInCache(project.workspace, file.absolute);
       if (relink) await linkObject(workspace.cache.objectPath(stored.md5), file.absolute, types);
       return { relpath: file.relpath, ...stored };
     });
@@ -85,7 +76,7 @@ export async function commitOutput(
     await workspace.cache.storeManifest(manifest.md5, manifest.text);
     return { path, hash: "md5", md5: manifest.md5, size: manifest.size, nfiles: manifest.nfiles };
   }
-  const stored = await storeOne(project, absolute);
+  const stored = await storeInCache(project.workspace, absolute);
   if (relink) await linkObject(workspace.cache.objectPath(stored.md5), absolute, types);
   return { path, hash: "md5", md5: stored.md5, size: stored.size };
 }
