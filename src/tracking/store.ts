@@ -46,6 +46,11 @@ export interface TrackingStore {
   logBatch(input: LogBatchInput): Promise<void>;
   logInputs(runId: string, datasets: DatasetInput[]): Promise<void>;
   searchRuns(input: SearchRunsInput): Promise<Page<Run>>;
+  /**
+   * True when searchRuns may hand out the same page and run objects again (pages it remembers), so
+   * callers gain by keeping what they derive from them; false when every page is new.
+   */
+  readonly reusesSearchResults: boolean;
 
   getMetricHistory(input: MetricHistoryInput): Promise<Page<Metric>>;
   getMetricHistoryBulkInterval(input: BulkIntervalInput): Promise<RunMetric[]>;

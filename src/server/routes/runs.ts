@@ -289,6 +289,8 @@ export const runEndpoints: Endpoint[] = [
         orderBy: params.stringList("order_by"),
         pageToken: params.optionalString("page_token"),
       });
+      // Each page is new (PostgreSQL, where other replicas write): its answer is made once and sent.
+      if (!store.reusesSearchResults) return wirePage("runs", page.items.map(wireRun), page.nextPageToken);
       // A page the store answered from its cache is the same object each time: so is its answer;
       // and a run the store remembers is the same object in every page it is in: so is its text.
       let answer = answersByPage.get(page);

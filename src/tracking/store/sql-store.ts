@@ -545,6 +545,10 @@ export class SqlTrackingStore implements TrackingStore {
     });
   }
 
+  get reusesSearchResults(): boolean {
+    return this.searchCache !== undefined;
+  }
+
   async searchRuns(input: SearchRunsInput): Promise<Page<Run>> {
     if (!this.searchCache) return this.searchRunsUncached(input);
     const key = JSON.stringify([
