@@ -324,13 +324,13 @@ async function runMix(
 
 /** User + system CPU seconds of each live process in `pids`, from Linux's /proc; undefined elsewhere. */
 function processCpu(pids: readonly number[]): Map<number, number> | undefined {
+  if (process.platform !== "linux") return undefined;
   const seconds = new Map<number, number>();
   for (const pid of pids) {
     let stat: string;
     try {
       stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     } catch {
-      if (process.platform !== "linux") return undefined;
       continue; // The process ended.
     }
     // Fields after the command name (which may hold spaces) start at the state, field 3; utime and
